@@ -1,0 +1,13 @@
+# Writes a C++ file with every schema as a string: { "machine", "<contents>" }, sorted by name.
+set(body "// Generated from proto-schemas/*.schema.json by embed.cmake; do not edit.\n")
+string(APPEND body "#include \"embedded_schemas.hpp\"\n\nnamespace drover::schemas {\n")
+string(APPEND body "const std::vector<EmbeddedSchema>& all() {\n    static const std::vector<EmbeddedSchema> schemas = {\n")
+foreach(f IN LISTS FILES)
+  get_filename_component(name ${f} NAME)
+  string(REPLACE ".schema.json" "" name ${name})
+  file(READ ${f} text)
+  string(APPEND body "        {\"${name}\", R\"drover_schema(${text})drover_schema\"},\n")
+endforeach()
+string(APPEND body "    };\n    return schemas;\n}\n}  // namespace drover::schemas\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
