@@ -1,0 +1,36 @@
+#include "common/model/codec.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace drover::model::codec_detail {
+
+const char* json_type_name(const Json& j) {
+    switch (j.type()) {
+        case Json::value_t::null: return "null";
+        case Json::value_t::object: return "object";
+        case Json::value_t::array: return "array";
+        case Json::value_t::string: return "string";
+        case Json::value_t::boolean: return "boolean";
+        case Json::value_t::number_float: return "number";
+        case Json::value_t::number_integer:
+        case Json::value_t::number_unsigned: return "integer";
+        default: return "binary";
+    }
+}
+
+void type_error(Errors& errs, const std::string& path, const char* expected, const Json& got) {
+    errs.push_back(path + ": expected " + expected + ", got " + json_type_name(got));
+}
+
+Json FieldReader::unknown_keys() const {
+    Json rest = Json::object();
+    for (const auto& [k, v] : src_.items()) {
+        bool known = std::any_of(known_.begin(), known_.end(),
+                                 [&](const char* n) { return std::strcmp(n, k.c_str()) == 0; });
+        if (!known) rest[k] = v;
+    }
+    return rest;
+}
+
+}  // namespace drover::model::codec_detail
