@@ -25,7 +25,8 @@ int print_schemas(const std::vector<std::string>& names, bool list_only) {
         }
     }
     if (list_only) {
-        for (const auto& [name, _] : out.items()) std::cout << name << '\n';
+        for (const auto& [name, _] : out.items())
+            std::cout << name << '\n';
     } else if (names.size() == 1) {
         std::cout << out[names.front()].dump(2) << '\n';
     } else {

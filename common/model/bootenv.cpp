@@ -5,7 +5,9 @@
 
 namespace drover::model {
 
-bool net_boot(const BootEnv& b) { return b.only_unknown || !b.kernel.empty(); }
+bool net_boot(const BootEnv& b) {
+    return b.only_unknown || !b.kernel.empty();
+}
 
 bool is_install_bootenv(std::string_view name) {
     constexpr std::string_view kSuffix = "-install";
@@ -21,7 +23,8 @@ Errors validate(const BootEnv& b) {
         append(errs, validate_template_info(b.templates[i], i, /*path_required=*/true));
     for (const auto& [key, _] : b.loaders)
         if (key != "386-pcbios" && key != "amd64-uefi" && key != "arm64-uefi")
-            errs.push_back("Invalid Loaders key `" + key + "`: must be 386-pcbios, amd64-uefi or arm64-uefi");
+            errs.push_back("Invalid Loaders key `" + key +
+                           "`: must be 386-pcbios, amd64-uefi or arm64-uefi");
     for (const auto& [arch, _] : b.os.supported_architectures)
         if (auto e = rules::arch_error(arch)) errs.push_back("OS.SupportedArchitectures: " + *e);
     return prefix_errors(b.name, std::move(errs));

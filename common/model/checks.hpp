@@ -8,7 +8,8 @@
 namespace drover::model {
 
 inline Errors prefix_errors(const std::string& key, Errors errs) {
-    for (auto& e : errs) e = key + ": " + e;
+    for (auto& e : errs)
+        e = key + ": " + e;
     return errs;
 }
 
@@ -16,7 +17,9 @@ inline void add_if(Errors& errs, std::optional<std::string> e) {
     if (e) errs.push_back(std::move(*e));
 }
 
-inline void append(Errors& errs, const Errors& more) { errs.insert(errs.end(), more.begin(), more.end()); }
+inline void append(Errors& errs, const Errors& more) {
+    errs.insert(errs.end(), more.begin(), more.end());
+}
 
 // Profile lists (Machine, Stage, Profile): names valid, no duplicates
 // ("Duplicate profile jill: at 0 and 1", spec 5.8).

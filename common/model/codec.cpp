@@ -7,15 +7,23 @@ namespace drover::model::codec_detail {
 
 const char* json_type_name(const Json& j) {
     switch (j.type()) {
-        case Json::value_t::null: return "null";
-        case Json::value_t::object: return "object";
-        case Json::value_t::array: return "array";
-        case Json::value_t::string: return "string";
-        case Json::value_t::boolean: return "boolean";
-        case Json::value_t::number_float: return "number";
+        case Json::value_t::null:
+            return "null";
+        case Json::value_t::object:
+            return "object";
+        case Json::value_t::array:
+            return "array";
+        case Json::value_t::string:
+            return "string";
+        case Json::value_t::boolean:
+            return "boolean";
+        case Json::value_t::number_float:
+            return "number";
         case Json::value_t::number_integer:
-        case Json::value_t::number_unsigned: return "integer";
-        default: return "binary";
+        case Json::value_t::number_unsigned:
+            return "integer";
+        default:
+            return "binary";
     }
 }
 

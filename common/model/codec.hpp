@@ -35,11 +35,13 @@ template <class T>
 Json to_wire(const T& v) {
     if constexpr (is_vector<T>::value) {
         Json out = Json::array();
-        for (const auto& e : v) out.push_back(to_wire(e));
+        for (const auto& e : v)
+            out.push_back(to_wire(e));
         return out;
     } else if constexpr (is_map<T>::value) {
         Json out = Json::object();
-        for (const auto& [k, e] : v) out[k] = to_wire(e);
+        for (const auto& [k, e] : v)
+            out[k] = to_wire(e);
         return out;
     } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
                          std::is_arithmetic_v<T> || std::is_same_v<T, Json>) {
@@ -50,14 +52,14 @@ Json to_wire(const T& v) {
 }
 
 class FieldWriter {
-public:
+  public:
     explicit FieldWriter(Json& out) : out_(out) {}
     template <class T>
     void operator()(const char* name, const T& value) {
         out_[name] = to_wire(value);
     }
 
-private:
+  private:
     Json& out_;
 };
 
@@ -78,17 +80,25 @@ void from_wire(const Json& j, T& out, const std::string& path, Errors& errs) {
     if constexpr (std::is_same_v<T, Json>) {
         out = j;
     } else if constexpr (std::is_same_v<T, std::string>) {
-        if (j.is_string()) out = j.get<std::string>();
-        else type_error(errs, path, "string", j);
+        if (j.is_string())
+            out = j.get<std::string>();
+        else
+            type_error(errs, path, "string", j);
     } else if constexpr (std::is_same_v<T, bool>) {
-        if (j.is_boolean()) out = j.get<bool>();
-        else type_error(errs, path, "boolean", j);
+        if (j.is_boolean())
+            out = j.get<bool>();
+        else
+            type_error(errs, path, "boolean", j);
     } else if constexpr (std::is_integral_v<T>) {
-        if (j.is_number_integer()) out = j.get<T>();
-        else type_error(errs, path, "integer", j);
+        if (j.is_number_integer())
+            out = j.get<T>();
+        else
+            type_error(errs, path, "integer", j);
     } else if constexpr (std::is_floating_point_v<T>) {
-        if (j.is_number()) out = j.get<T>();
-        else type_error(errs, path, "number", j);
+        if (j.is_number())
+            out = j.get<T>();
+        else
+            type_error(errs, path, "number", j);
     } else if constexpr (is_vector<T>::value) {
         if (!j.is_array()) return type_error(errs, path, "array", j);
         out.assign(j.size(), typename T::value_type{});
@@ -97,14 +107,15 @@ void from_wire(const Json& j, T& out, const std::string& path, Errors& errs) {
     } else if constexpr (is_map<T>::value) {
         if (!j.is_object()) return type_error(errs, path, "object", j);
         out.clear();
-        for (const auto& [k, e] : j.items()) from_wire(e, out[k], path + "." + k, errs);
+        for (const auto& [k, e] : j.items())
+            from_wire(e, out[k], path + "." + k, errs);
     } else {
         decode_object(j, out, path, errs);
     }
 }
 
 class FieldReader {
-public:
+  public:
     FieldReader(const Json& src, std::string path, Errors& errs)
         : src_(src), path_(std::move(path)), errs_(errs) {}
     template <class T>
@@ -116,7 +127,7 @@ public:
     // The keys of the source that no field claimed.
     Json unknown_keys() const;
 
-private:
+  private:
     const Json& src_;
     std::string path_;
     Errors& errs_;

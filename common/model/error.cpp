@@ -26,7 +26,8 @@ std::string describe(const Error& e) {
     std::string out = e.type.empty() ? "Error" : e.type;
     out += ": ";
     if (!e.model.empty()) out += e.model + (e.key.empty() ? "" : "/" + e.key) + ": ";
-    for (std::size_t i = 0; i < e.messages.size(); ++i) out += (i ? "; " : "") + e.messages[i];
+    for (std::size_t i = 0; i < e.messages.size(); ++i)
+        out += (i ? "; " : "") + e.messages[i];
     return out;
 }
 

@@ -2,6 +2,8 @@
 
 namespace drover::model {
 
-std::string subject(const Event& e) { return e.type + "." + e.action + "." + e.key; }
+std::string subject(const Event& e) {
+    return e.type + "." + e.action + "." + e.key;
+}
 
 }  // namespace drover::model

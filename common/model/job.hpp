@@ -94,6 +94,7 @@ struct JobAction : Extensible {
 // valid; otherwise its comma list must hold "any" or the target OS.
 bool action_valid_for_os(const JobAction& a, std::string_view target_os);
 // spec 1.5 client shortcut: when the first action has no OS key the list is returned unfiltered.
-std::vector<JobAction> filter_actions_for_os(const std::vector<JobAction>& actions, std::string_view target_os);
+std::vector<JobAction> filter_actions_for_os(const std::vector<JobAction>& actions,
+                                             std::string_view target_os);
 
 }  // namespace drover::model

@@ -36,7 +36,8 @@ Errors validate(const Machine& m) {
     for (const auto& mac : m.hardware_addrs)
         if (!rules::valid_mac(mac)) errs.push_back("Invalid Hardware Address `" + mac + "`");
     append(errs, param_key_errors(m.params));
-    if (m.current_task < -1) errs.push_back("Invalid CurrentTask " + std::to_string(m.current_task));
+    if (m.current_task < -1)
+        errs.push_back("Invalid CurrentTask " + std::to_string(m.current_task));
     return prefix_errors(m.uuid, std::move(errs));
 }
 

@@ -13,8 +13,8 @@ namespace {
 
 // spec 1.2: the values a template's Meta.OS comma list may hold.
 bool known_os(std::string_view os) {
-    static constexpr std::array<std::string_view, 9> kOs{"any",     "darwin",  "freebsd", "linux", "netbsd",
-                                                         "openbsd", "solaris", "windows", "esxi"};
+    static constexpr std::array<std::string_view, 9> kOs{
+        "any", "darwin", "freebsd", "linux", "netbsd", "openbsd", "solaris", "windows", "esxi"};
     return std::find(kOs.begin(), kOs.end(), os) != kOs.end();
 }
 
@@ -42,7 +42,8 @@ Errors template_os_errors(const std::vector<TemplateInfo>& templates) {
         ++with_os;
         for (const auto& os : split_comma_list(it->second))
             if (!known_os(os))
-                errs.push_back("Template[" + std::to_string(i) + "] has an unknown OS `" + os + "` in Meta.OS");
+                errs.push_back("Template[" + std::to_string(i) + "] has an unknown OS `" + os +
+                               "` in Meta.OS");
     }
     if (with_os != 0 && with_os != templates.size())
         errs.push_back("Cannot mix templates with OS metadata and templates without OS metadata");
@@ -56,8 +57,10 @@ Errors validate(const Task& t) {
     add_if(errs, rules::name_error("Invalid Name", t.name));
     append(errs, param_list_errors("Invalid Required Param", t.required_params));
     append(errs, param_list_errors("Invalid Optional Param", t.optional_params));
-    for (const auto& p : t.prerequisites) add_if(errs, rules::name_error("Invalid Prerequisite", p));
-    for (const auto& r : t.extra_roles) add_if(errs, rules::name_error("Invalid Role", r));
+    for (const auto& p : t.prerequisites)
+        add_if(errs, rules::name_error("Invalid Prerequisite", p));
+    for (const auto& r : t.extra_roles)
+        add_if(errs, rules::name_error("Invalid Role", r));
     std::set<std::string> names;
     for (std::size_t i = 0; i < t.templates.size(); ++i) {
         append(errs, validate_template_info(t.templates[i], i, /*path_required=*/false));

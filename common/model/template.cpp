@@ -14,8 +14,10 @@ Errors validate(const Template& t) {
 Errors validate_template_info(const TemplateInfo& ti, std::size_t index, bool path_required) {
     Errors errs;
     const std::string at = "Template[" + std::to_string(index) + "]";
-    if (ti.name.empty()) errs.push_back(at + " is missing a Name");
-    else if (auto e = rules::name_error("Invalid Template Name", ti.name)) errs.push_back(*e);
+    if (ti.name.empty())
+        errs.push_back(at + " is missing a Name");
+    else if (auto e = rules::name_error("Invalid Template Name", ti.name))
+        errs.push_back(*e);
     if (path_required && ti.path.empty()) errs.push_back(at + " is missing a Path");
     if (ti.contents.empty() && ti.id.empty() && ti.link.empty())
         errs.push_back(at + " must have either an ID, a Link, or Contents set");

@@ -8,7 +8,8 @@ namespace drover::model {
 Errors validate(const Workflow& w) {
     Errors errs;
     add_if(errs, rules::name_error("Invalid Name", w.name));
-    for (const auto& s : w.stages) add_if(errs, rules::name_error("Invalid Stage", s));
+    for (const auto& s : w.stages)
+        add_if(errs, rules::name_error("Invalid Stage", s));
     return prefix_errors(w.name, std::move(errs));
 }
 

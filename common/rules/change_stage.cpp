@@ -25,10 +25,12 @@ std::optional<ChangeStagePlan> plan_change_stage(const model::Json& map, const s
             const std::string& value = it->get_ref<const std::string&>();
             auto colon = value.find(':');  // split on the first ':'
             plan.next_stage = value.substr(0, colon);
-            if (colon != std::string::npos) plan.token = parse_token(std::string_view(value).substr(colon + 1));
+            if (colon != std::string::npos)
+                plan.token = parse_token(std::string_view(value).substr(colon + 1));
         }
     }
-    if (plan.next_stage.empty()) plan.next_stage = model::is_install_bootenv(boot_env) ? "local" : stage;
+    if (plan.next_stage.empty())
+        plan.next_stage = model::is_install_bootenv(boot_env) ? "local" : stage;
     return plan;
 }
 
@@ -40,11 +42,18 @@ ChangeStageDecision decide_change_stage(const ChangeStagePlan& plan, const std::
     d.patch_stage = true;
     bool same_env = next.boot_env.empty() || next.boot_env == boot_env;
     d.step = same_env ? AgentStep::WaitForRunnable : AgentStep::RebootOrExit;  // step 4
-    switch (plan.token) {                                                         // step 5
-        case ChangeStageToken::Reboot: d.step = AgentStep::RebootOrExit; break;
-        case ChangeStageToken::Stop: d.step = AgentStep::Exit; break;
-        case ChangeStageToken::Shutdown: d.step = AgentStep::Poweroff; break;
-        case ChangeStageToken::Default: break;
+    switch (plan.token) {                                                      // step 5
+        case ChangeStageToken::Reboot:
+            d.step = AgentStep::RebootOrExit;
+            break;
+        case ChangeStageToken::Stop:
+            d.step = AgentStep::Exit;
+            break;
+        case ChangeStageToken::Shutdown:
+            d.step = AgentStep::Poweroff;
+            break;
+        case ChangeStageToken::Default:
+            break;
     }
     if (next.reboot) d.step = AgentStep::RebootOrExit;  // step 6 wins over everything
     return d;

@@ -5,7 +5,8 @@
 namespace drover::rules {
 
 ExitCodeMode exit_code_mode(std::string_view task_feature_flags, bool marker_file_exists) {
-    if (marker_file_exists || has_feature(task_feature_flags, "sane-exit-codes")) return ExitCodeMode::Sane;
+    if (marker_file_exists || has_feature(task_feature_flags, "sane-exit-codes"))
+        return ExitCodeMode::Sane;
     return ExitCodeMode::Legacy;
 }
 
@@ -13,25 +14,39 @@ namespace {
 
 ExitFlags classify_sane(int code) {
     switch (code) {
-        case 0: return {};
-        case 16: return {.stop = true};
-        case 32: return {.poweroff = true};
-        case 64: return {.reboot = true};
-        case 128: return {.incomplete = true};
-        case 144: return {.stop = true, .incomplete = true};
-        case 160: return {.poweroff = true, .incomplete = true};
-        case 192: return {.reboot = true, .incomplete = true};
-        default: return {.failed = true};
+        case 0:
+            return {};
+        case 16:
+            return {.stop = true};
+        case 32:
+            return {.poweroff = true};
+        case 64:
+            return {.reboot = true};
+        case 128:
+            return {.incomplete = true};
+        case 144:
+            return {.stop = true, .incomplete = true};
+        case 160:
+            return {.poweroff = true, .incomplete = true};
+        case 192:
+            return {.reboot = true, .incomplete = true};
+        default:
+            return {.failed = true};
     }
 }
 
 ExitFlags classify_legacy(int code) {
     switch (code) {
-        case 0: return {};
-        case 1: return {.reboot = true};
-        case 2: return {.incomplete = true};
-        case 3: return {.reboot = true, .incomplete = true};
-        default: return {.failed = true};
+        case 0:
+            return {};
+        case 1:
+            return {.reboot = true};
+        case 2:
+            return {.incomplete = true};
+        case 3:
+            return {.reboot = true, .incomplete = true};
+        default:
+            return {.failed = true};
     }
 }
 
@@ -42,7 +57,9 @@ ExitFlags classify_exit_code(int code, ExitCodeMode mode) {
     return mode == ExitCodeMode::Sane ? classify_sane(code) : classify_legacy(code);
 }
 
-ExitFlags file_action_flags(bool written) { return {.failed = !written}; }
+ExitFlags file_action_flags(bool written) {
+    return {.failed = !written};
+}
 
 bool JobResultFolder::record(const ExitFlags& flags, bool final_action) {
     // Step 1: flags are per action; only the last recorded action decides.
@@ -75,8 +92,8 @@ JobResult JobResultFolder::result() const {
         r.poweroff = flags_.poweroff;
         r.stop = flags_.stop;
     }
-    r.make_not_runnable =
-        any_recorded_ && (flags_.failed || flags_.reboot || flags_.poweroff || flags_.stop || flags_.incomplete);
+    r.make_not_runnable = any_recorded_ && (flags_.failed || flags_.reboot || flags_.poweroff ||
+                                            flags_.stop || flags_.incomplete);
     return r;
 }
 

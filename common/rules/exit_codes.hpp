@@ -42,14 +42,14 @@ struct JobResult {
 };
 
 class JobResultFolder {
-public:
+  public:
     // Records the outcome of the next action; `final_action` is true for the task's last action
     // (after OS filtering). Returns true when the agent should go on to the next action.
     bool record(const ExitFlags& flags, bool final_action);
     // The job's result once record() returned false or the last action was recorded.
     JobResult result() const;
 
-private:
+  private:
     ExitFlags flags_;
     bool any_recorded_ = false;
 };

@@ -9,8 +9,10 @@ std::vector<std::string> parse_feature_flags(std::string_view list) {
     while (!list.empty()) {
         auto comma = list.find(',');
         std::string_view item = list.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
         if (!item.empty()) out.emplace_back(item);
         if (comma == std::string_view::npos) break;
         list.remove_prefix(comma + 1);
@@ -28,7 +30,8 @@ std::string add_feature(std::string_view list, std::string_view flag) {
     auto flags = parse_feature_flags(list);
     flags.emplace_back(flag);
     std::string out;
-    for (const auto& f : flags) out += (out.empty() ? "" : ",") + f;
+    for (const auto& f : flags)
+        out += (out.empty() ? "" : ",") + f;
     return out;
 }
 

@@ -20,7 +20,8 @@ bool matches_name_rule(std::string_view s, FirstRune first, std::string_view sep
     auto runes = decode_utf8(s);
     if (!runes || runes->size() < 2) return false;
     char32_t head = runes->front();
-    bool head_ok = is_unicode_letter(head) || (first == FirstRune::LetterOrNumber && is_unicode_number(head));
+    bool head_ok =
+        is_unicode_letter(head) || (first == FirstRune::LetterOrNumber && is_unicode_number(head));
     if (!head_ok) return false;
     return std::all_of(runes->begin() + 1, runes->end(), [&](char32_t r) {
         return is_unicode_letter(r) || is_unicode_number(r) ||
@@ -38,12 +39,18 @@ std::string quoted_error(std::string_view what, std::string_view s) {
 
 }  // namespace
 
-bool valid_name(std::string_view s) { return matches_name_rule(s, FirstRune::Letter, "- _."); }
-bool valid_param_name(std::string_view s) { return matches_name_rule(s, FirstRune::Letter, "- _./"); }
+bool valid_name(std::string_view s) {
+    return matches_name_rule(s, FirstRune::Letter, "- _.");
+}
+bool valid_param_name(std::string_view s) {
+    return matches_name_rule(s, FirstRune::Letter, "- _./");
+}
 bool valid_machine_name(std::string_view s) {
     return matches_name_rule(s, FirstRune::LetterOrNumber, "- _.");
 }
-bool valid_user_name(std::string_view s) { return matches_name_rule(s, FirstRune::Letter, "- _.@"); }
+bool valid_user_name(std::string_view s) {
+    return matches_name_rule(s, FirstRune::Letter, "- _.@");
+}
 
 std::optional<std::string> name_error(std::string_view what, std::string_view s) {
     if (valid_name(s)) return std::nullopt;
@@ -65,12 +72,14 @@ std::optional<std::string> normalize_arch(std::string_view arch) {
         std::string_view alias, arch;
     };
     static constexpr std::array<Alias, 22> kAliases{{
-        {"amd64", "amd64"},     {"x86_64", "amd64"},  {"386", "386"},       {"486", "386"},
-        {"686", "386"},         {"i386", "386"},      {"i486", "386"},      {"i686", "386"},
-        {"arm", "arm"},         {"armel", "arm"},     {"armhfp", "arm"},    {"arm64", "arm64"},
-        {"aarch64", "arm64"},   {"ppc64", "ppc64"},   {"power9", "ppc64"},  {"ppc64le", "ppc64le"},
-        {"mips64", "mips64"},   {"mips64le", "mips64le"}, {"mips64el", "mips64le"},
-        {"s390x", "s390x"},     {"mips", "mips"},     {"rpi4", "rpi4"},
+        {"amd64", "amd64"},       {"x86_64", "amd64"},  {"386", "386"},
+        {"486", "386"},           {"686", "386"},       {"i386", "386"},
+        {"i486", "386"},          {"i686", "386"},      {"arm", "arm"},
+        {"armel", "arm"},         {"armhfp", "arm"},    {"arm64", "arm64"},
+        {"aarch64", "arm64"},     {"ppc64", "ppc64"},   {"power9", "ppc64"},
+        {"ppc64le", "ppc64le"},   {"mips64", "mips64"}, {"mips64le", "mips64le"},
+        {"mips64el", "mips64le"}, {"s390x", "s390x"},   {"mips", "mips"},
+        {"rpi4", "rpi4"},
     }};
     std::string lower(arch);
     std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -84,7 +93,8 @@ std::optional<std::string> normalize_arch(std::string_view arch) {
 std::optional<std::string> arch_error(std::string_view arch) {
     auto normal = normalize_arch(arch);
     if (!normal) return "Unsupported arch " + std::string(arch);
-    if (*normal != arch) return "Please use " + *normal + " for Arch instead of " + std::string(arch);
+    if (*normal != arch)
+        return "Please use " + *normal + " for Arch instead of " + std::string(arch);
     return std::nullopt;
 }
 

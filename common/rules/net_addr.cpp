@@ -7,9 +7,13 @@ namespace drover::rules {
 
 namespace {
 
-bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_hex(char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
 
-bool valid_octet_count(std::size_t octets) { return octets == 6 || octets == 8 || octets == 20; }
+bool valid_octet_count(std::size_t octets) {
+    return octets == 6 || octets == 8 || octets == 20;
+}
 
 // "aa:bb:cc:dd:ee:ff" or with '-': groups of exactly two hex digits.
 bool valid_pair_form(std::string_view s, char sep) {
@@ -38,7 +42,8 @@ bool valid_ipv4(std::string_view s) {
     std::size_t i = 0;
     while (i <= s.size()) {
         std::size_t start = i;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+            ++i;
         std::size_t len = i - start;
         if (len == 0 || len > 3 || (len > 1 && s[start] == '0')) return false;
         if (std::stoi(std::string(s.substr(start, len))) > 255) return false;

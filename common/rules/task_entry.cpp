@@ -22,8 +22,8 @@ TaskEntry parse_task_entry(std::string_view entry) {
 }
 
 bool is_server_entry(const TaskEntry& e) {
-    return e.kind == EntryKind::Stage || e.kind == EntryKind::BootEnv || e.kind == EntryKind::Context ||
-           e.kind == EntryKind::Action;
+    return e.kind == EntryKind::Stage || e.kind == EntryKind::BootEnv ||
+           e.kind == EntryKind::Context || e.kind == EntryKind::Action;
 }
 
 namespace {
@@ -32,17 +32,25 @@ void add_if(std::vector<std::string>& errs, std::optional<std::string> e) {
     if (e) errs.push_back(std::move(*e));
 }
 
-void check_entry(const std::string& raw, std::size_t index, TaskListOwner owner, std::vector<std::string>& errs) {
+void check_entry(const std::string& raw, std::size_t index, TaskListOwner owner,
+                 std::vector<std::string>& errs) {
     TaskEntry e = parse_task_entry(raw);
     const std::string at = " (at " + std::to_string(index) + ")";
     switch (e.kind) {
-        case EntryKind::Task: add_if(errs, name_error("Invalid Task", e.name)); break;
-        case EntryKind::Stage: add_if(errs, name_error("Invalid Stage", e.name)); break;
-        case EntryKind::BootEnv: add_if(errs, name_error("Invalid BootEnv", e.name)); break;
+        case EntryKind::Task:
+            add_if(errs, name_error("Invalid Task", e.name));
+            break;
+        case EntryKind::Stage:
+            add_if(errs, name_error("Invalid Stage", e.name));
+            break;
+        case EntryKind::BootEnv:
+            add_if(errs, name_error("Invalid BootEnv", e.name));
+            break;
         case EntryKind::Context:  // `context:` (empty) means "back to the machine agent"
             if (!e.name.empty()) add_if(errs, name_error("Invalid Context", e.name));
             break;
-        case EntryKind::Chroot: break;  // any directory
+        case EntryKind::Chroot:
+            break;  // any directory
         case EntryKind::Action:
             if (e.plugin.empty() && owner == TaskListOwner::Stage) {
                 errs.push_back(raw + at + " must be action:plugin:command in a stage");
@@ -51,15 +59,19 @@ void check_entry(const std::string& raw, std::size_t index, TaskListOwner owner,
             }
             add_if(errs, name_error("Invalid Action", e.name));
             break;
-        case EntryKind::Malformed: errs.push_back(raw + at + " is malformed"); break;
+        case EntryKind::Malformed:
+            errs.push_back(raw + at + " is malformed");
+            break;
     }
 }
 
 }  // namespace
 
-std::vector<std::string> task_list_syntax_errors(const std::vector<std::string>& tasks, TaskListOwner owner) {
+std::vector<std::string> task_list_syntax_errors(const std::vector<std::string>& tasks,
+                                                 TaskListOwner owner) {
     std::vector<std::string> errs;
-    for (std::size_t i = 0; i < tasks.size(); ++i) check_entry(tasks[i], i, owner, errs);
+    for (std::size_t i = 0; i < tasks.size(); ++i)
+        check_entry(tasks[i], i, owner, errs);
     return errs;
 }
 

@@ -27,6 +27,7 @@ enum class TaskListOwner { Machine, Stage };
 
 // spec 1.1/1.6/3.1: syntax errors of every entry, unprefixed ("Invalid Stage `x`",
 // "foo:bar (at 2) is malformed"). Existence of the named objects is the server's check.
-std::vector<std::string> task_list_syntax_errors(const std::vector<std::string>& tasks, TaskListOwner owner);
+std::vector<std::string> task_list_syntax_errors(const std::vector<std::string>& tasks,
+                                                 TaskListOwner owner);
 
 }  // namespace drover::rules

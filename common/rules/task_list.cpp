@@ -47,8 +47,9 @@ TaskList add_tasks(const TaskList& tasks, int current_task, int offset, const Ta
     if (offset < 0) offset = offset + n + 1 < 0 ? n : offset + n + 1;  // too negative: append
     offset = std::min(offset, n);
     // At the end, "already there" means the present already ends with the sequence.
-    std::size_t check_at = offset == n ? static_cast<std::size_t>(std::max(n - static_cast<int>(added.size()), 0))
-                                       : static_cast<std::size_t>(offset);
+    std::size_t check_at =
+        offset == n ? static_cast<std::size_t>(std::max(n - static_cast<int>(added.size()), 0))
+                    : static_cast<std::size_t>(offset);
     if (!added.empty() && sequence_at(s.present, check_at, added)) return tasks;
     s.present.insert(s.present.begin() + offset, added.begin(), added.end());
     return join(std::move(s));
@@ -60,8 +61,10 @@ TaskList del_tasks(const TaskList& tasks, int current_task, const TaskList& remo
     TaskList kept;
     std::size_t next = 0;
     for (const auto& t : s.present) {
-        if (next < removed.size() && removed[next] == t) ++next;
-        else kept.push_back(t);
+        if (next < removed.size() && removed[next] == t)
+            ++next;
+        else
+            kept.push_back(t);
     }
     s.present = std::move(kept);
     return join(std::move(s));
@@ -90,8 +93,9 @@ namespace {
 
 // Depth-first insertion of one task's prerequisites (prerequisites of prerequisites first).
 class PrerequisiteExpander {
-public:
-    PrerequisiteExpander(const PrerequisiteLookup& lookup, Expansion& out) : lookup_(lookup), out_(out) {}
+  public:
+    PrerequisiteExpander(const PrerequisiteLookup& lookup, Expansion& out)
+        : lookup_(lookup), out_(out) {}
 
     void new_segment() { seen_.clear(); }
     void mark_seen(const std::string& task) { seen_.insert(task); }
@@ -99,12 +103,13 @@ public:
     void expand(const std::string& task) {
         std::vector<std::string> path{task};
         if (auto prereqs = lookup_(task)) {
-            for (const auto& p : *prereqs) visit(p, path);
+            for (const auto& p : *prereqs)
+                visit(p, path);
         }
         seen_.insert(task);
     }
 
-private:
+  private:
     void visit(const std::string& task, std::vector<std::string>& path) {
         if (std::find(path.begin(), path.end(), task) != path.end()) {
             out_.errors.push_back("Task " + task + " depends on itself!");
@@ -113,11 +118,13 @@ private:
         if (seen_.count(task)) return;
         auto prereqs = lookup_(task);
         if (!prereqs) {
-            out_.errors.push_back("Task " + task + " (prerequisite of " + path.back() + ") does not exist");
+            out_.errors.push_back("Task " + task + " (prerequisite of " + path.back() +
+                                  ") does not exist");
             return;
         }
         path.push_back(task);
-        for (const auto& p : *prereqs) visit(p, path);
+        for (const auto& p : *prereqs)
+            visit(p, path);
         path.pop_back();
         if (seen_.insert(task).second) out_.tasks.push_back(task);
     }
@@ -143,8 +150,10 @@ Expansion expand_prerequisites(const TaskList& tasks, int current_task, const st
         }
         // The past is immutable (spec 3.3): only entries after CurrentTask gain prerequisites.
         bool in_past = current_task >= 0 && static_cast<int>(i) <= current_task;
-        if (e.kind == EntryKind::Task && !in_past) expander.expand(raw);
-        else if (e.kind == EntryKind::Task) expander.mark_seen(raw);
+        if (e.kind == EntryKind::Task && !in_past)
+            expander.expand(raw);
+        else if (e.kind == EntryKind::Task)
+            expander.mark_seen(raw);
         out.tasks.push_back(raw);
     }
     return out;

@@ -7,7 +7,11 @@ std::optional<std::vector<char32_t>> decode_utf8(std::string_view s) {
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size();) {
         auto b0 = static_cast<unsigned char>(s[i]);
-        int len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+        int len = b0 < 0x80           ? 1
+                  : (b0 >> 5) == 0x6  ? 2
+                  : (b0 >> 4) == 0xE  ? 3
+                  : (b0 >> 3) == 0x1E ? 4
+                                      : 0;
         if (len == 0 || i + len > s.size()) return std::nullopt;
         char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
         for (int k = 1; k < len; ++k) {
@@ -16,7 +20,8 @@ std::optional<std::vector<char32_t>> decode_utf8(std::string_view s) {
             cp = (cp << 6) | (b & 0x3F);
         }
         static constexpr char32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+        if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return std::nullopt;
         out.push_back(cp);
         i += len;
     }

@@ -9,9 +9,9 @@ using nlohmann::json;
 namespace {
 
 const json kTestMap = {
-    {"stageNoWait", "stageDoneNoWait:Success"}, {"stageNoWait1", "stageDoneWait:Success"},
-    {"stageWait", "stageDoneNoWait:Success"},   {"stageWait1", "stageDoneWait:Success"},
-    {"stageStop", "stageDoneWait:Stop"},        {"stageReboot", "stageDoneWait:Reboot"},
+    {"stageNoWait", "stageDoneNoWait:Success"},   {"stageNoWait1", "stageDoneWait:Success"},
+    {"stageWait", "stageDoneNoWait:Success"},     {"stageWait1", "stageDoneWait:Success"},
+    {"stageStop", "stageDoneWait:Stop"},          {"stageReboot", "stageDoneWait:Reboot"},
     {"stageRealReboot", "stageDoneWait:Success"}, {"stageRealReboot1", "stageDoneReboot:Success"},
     {"fred-install", "stageDoneWait:Success"},
 };
@@ -28,7 +28,8 @@ ChangeStageDecision decide(const json& map, const std::string& stage, const std:
 
 }  // namespace
 
-TEST_CASE("plan: split on the first colon, only three tokens mean anything", "[change_stage][spec4]") {
+TEST_CASE("plan: split on the first colon, only three tokens mean anything",
+          "[change_stage][spec4]") {
     auto p = plan_change_stage(json{{"a", "b:Reboot:extra"}}, "a", "local");
     REQUIRE(p);
     CHECK(p->next_stage == "b");
@@ -38,13 +39,15 @@ TEST_CASE("plan: split on the first colon, only three tokens mean anything", "[c
               ChangeStageToken::Default);
     CHECK(plan_change_stage(json{{"a", "b:Reboot"}}, "a", "x")->token == ChangeStageToken::Reboot);
     CHECK(plan_change_stage(json{{"a", "b:Stop"}}, "a", "x")->token == ChangeStageToken::Stop);
-    CHECK(plan_change_stage(json{{"a", "b:Shutdown"}}, "a", "x")->token == ChangeStageToken::Shutdown);
+    CHECK(plan_change_stage(json{{"a", "b:Shutdown"}}, "a", "x")->token ==
+          ChangeStageToken::Shutdown);
     CHECK(plan_change_stage(json{{"a", "b"}}, "a", "x")->next_stage == "b");
 }
 
 TEST_CASE("plan: no entry means local after an installer, else stay", "[change_stage][spec4]") {
     CHECK(plan_change_stage(json::object(), "s", "ubuntu-20.04-install")->next_stage == "local");
-    CHECK(plan_change_stage(nullptr, "s", "sledgehammer")->next_stage == "s");  // fetch error: empty map
+    CHECK(plan_change_stage(nullptr, "s", "sledgehammer")->next_stage ==
+          "s");  // fetch error: empty map
     CHECK(plan_change_stage(json{{"a", ":Reboot"}}, "a", "local")->next_stage == "a");
 }
 
@@ -88,7 +91,8 @@ TEST_CASE("decide: the step table", "[change_stage][spec4]") {
 
 TEST_CASE("TestChangeStage rows (spec 5.8)", "[change_stage][spec5.8]") {
     // :Success moves on and the agent keeps running tasks in the new stage.
-    for (const char* s : {"stageNoWait", "stageWait", "stageNoWait1", "stageWait1", "stageRealReboot"}) {
+    for (const char* s :
+         {"stageNoWait", "stageWait", "stageNoWait1", "stageWait1", "stageRealReboot"}) {
         auto d = decide(kTestMap, s, "local");
         CHECK(d.step == AgentStep::WaitForRunnable);
         CHECK(d.patch_stage);

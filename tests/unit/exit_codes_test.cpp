@@ -10,8 +10,12 @@ using drover::model::JobState;
 
 namespace {
 
-ExitFlags sane(int code) { return classify_exit_code(code, ExitCodeMode::Sane); }
-ExitFlags legacy(int code) { return classify_exit_code(code, ExitCodeMode::Legacy); }
+ExitFlags sane(int code) {
+    return classify_exit_code(code, ExitCodeMode::Sane);
+}
+ExitFlags legacy(int code) {
+    return classify_exit_code(code, ExitCodeMode::Legacy);
+}
 
 }  // namespace
 
@@ -45,18 +49,21 @@ TEST_CASE("legacy exit code table", "[exit_codes][spec2.5]") {
     CHECK(legacy(1) == ExitFlags{.reboot = true});
     CHECK(legacy(2) == ExitFlags{.incomplete = true});
     CHECK(legacy(3) == ExitFlags{.reboot = true, .incomplete = true});
-    for (int code : {4, 16, 64, 128, 255, kKilledBySignal}) CHECK(legacy(code) == ExitFlags{.failed = true});
+    for (int code : {4, 16, 64, 128, 255, kKilledBySignal})
+        CHECK(legacy(code) == ExitFlags{.failed = true});
 }
 
 TEST_CASE("which table applies", "[exit_codes][spec2.5][spec1.13]") {
     CHECK(exit_code_mode("sane-exit-codes", false) == ExitCodeMode::Sane);
     CHECK(exit_code_mode("foo, sane-exit-codes", false) == ExitCodeMode::Sane);
-    CHECK(exit_code_mode("original-exit-codes", true) == ExitCodeMode::Sane);  // the helper's marker file
+    CHECK(exit_code_mode("original-exit-codes", true) ==
+          ExitCodeMode::Sane);  // the helper's marker file
     CHECK(exit_code_mode("original-exit-codes", false) == ExitCodeMode::Legacy);
     CHECK(exit_code_mode("", false) == ExitCodeMode::Legacy);
 }
 
-TEST_CASE("resulting combinations: one code on the last or a non-last action", "[exit_codes][spec2.5]") {
+TEST_CASE("resulting combinations: one code on the last or a non-last action",
+          "[exit_codes][spec2.5]") {
     struct Row {
         int code;
         bool last;
@@ -101,8 +108,8 @@ TEST_CASE("resulting combinations: one code on the last or a non-last action", "
 
 TEST_CASE("folding stops where the agent stops", "[exit_codes][spec2.5]") {
     JobResultFolder f;
-    CHECK(f.record(sane(0), false));            // continue
-    CHECK_FALSE(f.record(sane(128), false));    // incomplete on a non-final action: skip the rest
+    CHECK(f.record(sane(0), false));          // continue
+    CHECK_FALSE(f.record(sane(128), false));  // incomplete on a non-final action: skip the rest
     CHECK(f.result().state == JobState::Finished);
     CHECK_FALSE(f.result().make_not_runnable);
 

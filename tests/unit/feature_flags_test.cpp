@@ -15,7 +15,8 @@ TEST_CASE("feature-flag lists are comma separated and trimmed", "[feature_flags]
     CHECK(add_feature("", "b") == "b");
 }
 
-TEST_CASE("tasks get sane-exit-codes on save unless they ask for the original ones", "[feature_flags][spec1.2]") {
+TEST_CASE("tasks get sane-exit-codes on save unless they ask for the original ones",
+          "[feature_flags][spec1.2]") {
     MetaMap plain;
     apply_task_exit_code_flag(plain);
     CHECK(plain["feature-flags"] == "sane-exit-codes");
@@ -30,6 +31,7 @@ TEST_CASE("tasks get sane-exit-codes on save unless they ask for the original on
 TEST_CASE("agent start-up Runnable patch (spec 5.2 step 1)", "[feature_flags][spec5.2]") {
     CHECK(agent_marks_runnable_at_start({}, ""));
     CHECK_FALSE(agent_marks_runnable_at_start({{"feature-flags", "change-stage-v2"}}, ""));
-    CHECK(agent_marks_runnable_at_start({{"feature-flags", "change-stage-v2,original-change-stage"}}, ""));
+    CHECK(agent_marks_runnable_at_start(
+        {{"feature-flags", "change-stage-v2,original-change-stage"}}, ""));
     CHECK_FALSE(agent_marks_runnable_at_start({}, "docker"));
 }

@@ -37,7 +37,8 @@ void require_superset(const json& out, const json& in) {
     REQUIRE(out.type() == in.type());
     if (in.is_array()) {
         REQUIRE(out.size() == in.size());
-        for (std::size_t i = 0; i < in.size(); ++i) require_superset(out[i], in[i]);
+        for (std::size_t i = 0; i < in.size(); ++i)
+            require_superset(out[i], in[i]);
         return;
     }
     for (const auto& [k, v] : in.items()) {
@@ -90,7 +91,8 @@ TEST_CASE("unknown fields survive a round trip, at the top and nested", "[model]
     json in = {{"Name", "t1"},
                {"FutureField", {{"x", 1}}},
                {"Templates", {{{"Name", "a"}, {"Contents", "x"}, {"NewKnob", true}}}},
-               {"ExtraClaims", {{{"scope", "machines"}, {"action", "get"}, {"specific", "*"}, {"tenant", "t"}}}}};
+               {"ExtraClaims",
+                {{{"scope", "machines"}, {"action", "get"}, {"specific", "*"}, {"tenant", "t"}}}}};
     json out = round_trip<Task>(in);
     CHECK(out["FutureField"] == json{{"x", 1}});
     CHECK(out["Templates"][0]["NewKnob"] == true);
@@ -100,9 +102,11 @@ TEST_CASE("unknown fields survive a round trip, at the top and nested", "[model]
 
 TEST_CASE("encode emits every known field, as Go does for zero values", "[model]") {
     json out = encode(Job{});
-    for (const char* k : {"Uuid", "Previous", "Machine", "Task", "Stage", "Workflow", "BootEnv", "Context", "State",
-                          "ExitState", "StartTime", "EndTime", "Archived", "Current", "CurrentIndex", "NextIndex",
-                          "ExtraClaims", "Token", "Validated", "Available", "Errors", "ReadOnly", "Meta"})
+    for (const char* k :
+         {"Uuid",      "Previous",  "Machine",      "Task",      "Stage",       "Workflow",
+          "BootEnv",   "Context",   "State",        "ExitState", "StartTime",   "EndTime",
+          "Archived",  "Current",   "CurrentIndex", "NextIndex", "ExtraClaims", "Token",
+          "Validated", "Available", "Errors",       "ReadOnly",  "Meta"})
         CHECK(out.contains(k));
     CHECK(out["Errors"].is_array());
     CHECK(out["Meta"].is_object());
@@ -142,43 +146,62 @@ TEST_CASE("decode of a non-object or nulls", "[model]") {
 }
 
 TEST_CASE("every object type round-trips its sample", "[model][spec1.0]") {
-    json bootenv = {{"Name", "ubuntu-22.04-install"},
-                    {"OS",
-                     {{"Name", "ubuntu-22.04"},
-                      {"Family", "ubuntu"},
-                      {"SupportedArchitectures", {{"amd64", {{"IsoFile", "u.iso"}, {"Initrds", {"initrd"}}}}}}}},
-                    {"Kernel", "vmlinuz"},
-                    {"Initrds", {"initrd.gz"}},
-                    {"BootParams", "console=ttyS0"},
-                    {"OnlyUnknown", false},
-                    {"Loaders", {{"amd64-uefi", "shim.efi"}}},
-                    {"Templates", {{{"Name", "pxe"}, {"Path", "pxelinux.cfg/{{.Machine.HexAddress}}"}, {"ID", "p.tmpl"}}}}};
+    json bootenv = {
+        {"Name", "ubuntu-22.04-install"},
+        {"OS",
+         {{"Name", "ubuntu-22.04"},
+          {"Family", "ubuntu"},
+          {"SupportedArchitectures",
+           {{"amd64", {{"IsoFile", "u.iso"}, {"Initrds", {"initrd"}}}}}}}},
+        {"Kernel", "vmlinuz"},
+        {"Initrds", {"initrd.gz"}},
+        {"BootParams", "console=ttyS0"},
+        {"OnlyUnknown", false},
+        {"Loaders", {{"amd64-uefi", "shim.efi"}}},
+        {"Templates",
+         {{{"Name", "pxe"}, {"Path", "pxelinux.cfg/{{.Machine.HexAddress}}"}, {"ID", "p.tmpl"}}}}};
     require_superset(round_trip<BootEnv>(bootenv), bootenv);
-    json stage = {{"Name", "s1"},    {"BootEnv", "local"}, {"Tasks", {"t1", "action:plug:cmd"}},
-                  {"Reboot", true},  {"RunnerWait", true}, {"Params", {{"a", {1, 2}}}},
+    json stage = {{"Name", "s1"},      {"BootEnv", "local"}, {"Tasks", {"t1", "action:plug:cmd"}},
+                  {"Reboot", true},    {"RunnerWait", true}, {"Params", {{"a", {1, 2}}}},
                   {"Profiles", {"p"}}, {"Partial", false}};
     require_superset(round_trip<Stage>(stage), stage);
     json wf = {{"Name", "w"}, {"Stages", {"a", "b"}}};
     require_superset(round_trip<Workflow>(wf), wf);
-    json param = {{"Name", "p/x"}, {"Secure", true}, {"Schema", {{"type", "string"}, {"default", "d"}}}};
+    json param = {
+        {"Name", "p/x"}, {"Secure", true}, {"Schema", {{"type", "string"}, {"default", "d"}}}};
     require_superset(round_trip<Param>(param), param);
     json tmpl = {{"ID", "setup.tmpl"}, {"Contents", "{{.Machine.Name}}"}};
     require_superset(round_trip<Template>(tmpl), tmpl);
-    json ev = {{"Time", "2017-12-21T23:26:43.412554192Z"}, {"Type", "machines"}, {"Action", "update"},
-               {"Key", "k"}, {"Principal", "user:admin"}, {"Object", {{"Name", "m"}}}, {"Original", nullptr}};
+    json ev = {{"Time", "2017-12-21T23:26:43.412554192Z"},
+               {"Type", "machines"},
+               {"Action", "update"},
+               {"Key", "k"},
+               {"Principal", "user:admin"},
+               {"Object", {{"Name", "m"}}},
+               {"Original", nullptr}};
     require_superset(round_trip<Event>(ev), ev);
-    json info = {{"arch", "amd64"}, {"api_port", 8092}, {"features", {"secure-params"}}, {"id", "x"}};
+    json info = {
+        {"arch", "amd64"}, {"api_port", 8092}, {"features", {"secure-params"}}, {"id", "x"}};
     require_superset(round_trip<Info>(info), info);
-    json err = {{"Model", "machines"}, {"Key", "foo"}, {"Type", "GET"}, {"Messages", {"Not Found"}}, {"Code", 404}};
+    json err = {{"Model", "machines"},
+                {"Key", "foo"},
+                {"Type", "GET"},
+                {"Messages", {"Not Found"}},
+                {"Code", 404}};
     require_superset(round_trip<Error>(err), err);
-    json action = {{"Name", "a"}, {"Path", ""}, {"Content", "#!/bin/sh\n"}, {"Meta", {{"OS", "linux"}}}};
+    json action = {
+        {"Name", "a"}, {"Path", ""}, {"Content", "#!/bin/sh\n"}, {"Meta", {{"OS", "linux"}}}};
     require_superset(round_trip<JobAction>(action), action);
     json token = {{"Token", "abc"}, {"Info", info}};
     CHECK(round_trip<UserToken>(token)["Info"]["api_port"] == 8092);
 }
 
 TEST_CASE("the DRP error body for 404 matches spec 5.8", "[model][spec5.8]") {
-    CHECK(encode(not_found_error("machines", "foo")) ==
-          json{{"Model", "machines"}, {"Key", "foo"}, {"Type", "GET"}, {"Messages", {"Not Found"}}, {"Code", 404}});
-    CHECK(describe(validation_error("machines", "k", {"a", "b"})) == "ValidationError: machines/k: a; b");
+    CHECK(encode(not_found_error("machines", "foo")) == json{{"Model", "machines"},
+                                                             {"Key", "foo"},
+                                                             {"Type", "GET"},
+                                                             {"Messages", {"Not Found"}},
+                                                             {"Code", 404}});
+    CHECK(describe(validation_error("machines", "k", {"a", "b"})) ==
+          "ValidationError: machines/k: a; b");
 }

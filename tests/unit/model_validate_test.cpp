@@ -26,7 +26,8 @@ Machine valid_machine() {
 
 }  // namespace
 
-TEST_CASE("a machine with create defaults is valid and looks like DRP's create result", "[validate][spec5.8]") {
+TEST_CASE("a machine with create defaults is valid and looks like DRP's create result",
+          "[validate][spec5.8]") {
     Machine m = valid_machine();
     CHECK(validate(m).empty());
     CHECK(m.runnable);
@@ -71,10 +72,12 @@ TEST_CASE("machine validation collects every error", "[validate][spec1.1]") {
 
 TEST_CASE("MAC and IPv4 syntax follows Go's parsers", "[validate][spec1.1]") {
     Machine m = valid_machine();
-    m.hardware_addrs = {"52:54:00:12:34:56", "52-54-00-12-34-56", "5254.0012.3456", "00:00:00:00:fe:80:00:00"};
+    m.hardware_addrs = {"52:54:00:12:34:56", "52-54-00-12-34-56", "5254.0012.3456",
+                        "00:00:00:00:fe:80:00:00"};
     m.address = "192.168.1.10";
     CHECK(validate(m).empty());
-    for (const char* bad : {"52:54:00:12:34", "52:54:00:12:34:5g", "5254.0012.345", "52:54-00:12:34:56"}) {
+    for (const char* bad :
+         {"52:54:00:12:34", "52:54:00:12:34:5g", "5254.0012.345", "52:54-00:12:34:56"}) {
         m.hardware_addrs = {bad};
         CHECK(validate(m).size() == 1);
     }
@@ -85,7 +88,8 @@ TEST_CASE("MAC and IPv4 syntax follows Go's parsers", "[validate][spec1.1]") {
     }
 }
 
-TEST_CASE("task templates: name, ID xor Contents, OS metadata rules (spec 1.2, 1.3)", "[validate][spec1.2]") {
+TEST_CASE("task templates: name, ID xor Contents, OS metadata rules (spec 1.2, 1.3)",
+          "[validate][spec1.2]") {
     Task t;
     t.name = "task1";
     t.templates = {{}, {}, {}};
@@ -99,10 +103,14 @@ TEST_CASE("task templates: name, ID xor Contents, OS metadata rules (spec 1.2, 1
     auto errs = validate(t);
     CHECK_THAT(errs, VectorContains(std::string("task1: Template[0] has both an ID and Contents")));
     CHECK_THAT(errs, VectorContains(std::string("task1: Duplicate template name aa")));
-    CHECK_THAT(errs, VectorContains(std::string("task1: Template[1] has an unknown OS `plan9` in Meta.OS")));
-    CHECK_THAT(errs, VectorContains(std::string("task1: Template[2] must have either an ID, a Link, or Contents set")));
     CHECK_THAT(errs, VectorContains(
-                         std::string("task1: Cannot mix templates with OS metadata and templates without OS metadata")));
+                         std::string("task1: Template[1] has an unknown OS `plan9` in Meta.OS")));
+    CHECK_THAT(errs, VectorContains(std::string(
+                         "task1: Template[2] must have either an ID, a Link, or Contents set")));
+    CHECK_THAT(
+        errs,
+        VectorContains(std::string(
+            "task1: Cannot mix templates with OS metadata and templates without OS metadata")));
     CHECK(errs.size() == 5);
 }
 
@@ -112,7 +120,8 @@ TEST_CASE("task param lists use param-name rules", "[validate][spec1.2]") {
     t.required_params = {"change-stage/map", "x"};
     t.optional_params = {"/bad"};
     t.prerequisites = {"ok-task", "9"};
-    CHECK(validate(t) == Errors{"t1: Invalid Required Param `x`", "t1: Invalid Optional Param `/bad`",
+    CHECK(validate(t) == Errors{"t1: Invalid Required Param `x`",
+                                "t1: Invalid Optional Param `/bad`",
                                 "t1: Invalid Prerequisite `9`"});
 }
 
@@ -171,7 +180,8 @@ TEST_CASE("job states and special task entries", "[validate][spec1.4]") {
     j.task = "x";
     j.state = "done";
     j.exit_state = "rebooted";
-    CHECK(validate(j) == Errors{"u: Invalid Task `x`", "u: Invalid State `done`", "u: Invalid ExitState `rebooted`"});
+    CHECK(validate(j) == Errors{"u: Invalid Task `x`", "u: Invalid State `done`",
+                                "u: Invalid ExitState `rebooted`"});
     CHECK(parse_job_state("incomplete") == JobState::Incomplete);
     CHECK(to_string(ExitState::Poweroff) == "poweroff");
     CHECK(is_final(JobState::Failed));

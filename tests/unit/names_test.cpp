@@ -5,12 +5,13 @@
 
 using namespace drover::rules;
 
-TEST_CASE("ValidName: letters first, at least two runes, separators - _ . and space", "[names][spec1.0]") {
-    for (const char* ok : {"ab", "task1", "my-task", "my_task", "my.task", "my task", "ünïcödé", "日本語",
-                           "a1", "a-", "a..b"})
+TEST_CASE("ValidName: letters first, at least two runes, separators - _ . and space",
+          "[names][spec1.0]") {
+    for (const char* ok : {"ab", "task1", "my-task", "my_task", "my.task", "my task", "ünïcödé",
+                           "日本語", "a1", "a-", "a..b"})
         CHECK(valid_name(ok));
-    for (const char* bad : {"", "a", "1abc", "-ab", "foo/", "foo\\", "a/b", "a@b", "ab\n", "_ab", "a:b",
-                            "\xff\xfe"})
+    for (const char* bad :
+         {"", "a", "1abc", "-ab", "foo/", "foo\\", "a/b", "a@b", "ab\n", "_ab", "a:b", "\xff\xfe"})
         CHECK_FALSE(valid_name(bad));
 }
 
@@ -52,8 +53,8 @@ TEST_CASE("Arch: aliases normalise, only normalised names are accepted", "[names
     CHECK(normalize_arch("mipsel") == "mipsle");
     CHECK(normalize_arch("mips64el") == "mips64le");
     CHECK_FALSE(normalize_arch("sparc").has_value());
-    for (const char* a : {"amd64", "386", "arm", "arm64", "ppc64", "ppc64le", "mips64", "mips64le", "s390x",
-                          "mips", "mipsle", "rpi4"})
+    for (const char* a : {"amd64", "386", "arm", "arm64", "ppc64", "ppc64le", "mips64", "mips64le",
+                          "s390x", "mips", "mipsle", "rpi4"})
         CHECK_FALSE(arch_error(a).has_value());
     CHECK(arch_error("x86_64") == "Please use amd64 for Arch instead of x86_64");
     CHECK(arch_error("aarch64") == "Please use arm64 for Arch instead of aarch64");

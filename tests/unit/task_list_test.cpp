@@ -29,9 +29,15 @@ TEST_CASE("task entry grammar (spec 3.1)", "[task_list][spec3.1]") {
 }
 
 TEST_CASE("the runner-state example list is valid for a machine", "[task_list][spec3.1]") {
-    TaskList list{"stage:discover",   "bootenv:sledgehammer",        "gohai", "ssh-access",
-                  "stage:ipmi-configure", "ipmi-configure", "stage:virtualbox-discover",
-                  "virtualbox-discover-uuid", "stage:sledgehammer-wait"};
+    TaskList list{"stage:discover",
+                  "bootenv:sledgehammer",
+                  "gohai",
+                  "ssh-access",
+                  "stage:ipmi-configure",
+                  "ipmi-configure",
+                  "stage:virtualbox-discover",
+                  "virtualbox-discover-uuid",
+                  "stage:sledgehammer-wait"};
     CHECK(task_list_syntax_errors(list, TaskListOwner::Machine).empty());
     CHECK(task_list_syntax_errors({"context:bad/", "x"}, TaskListOwner::Machine) ==
           std::vector<std::string>{"Invalid Context `bad/`", "Invalid Task `x`"});
@@ -55,11 +61,13 @@ TEST_CASE("past / present / future split (spec 3.2)", "[task_list][spec3.2]") {
     CHECK(split_tasks({}, -1).present.empty());
 }
 
-TEST_CASE("add_tasks inserts into the present only, idempotently (spec 3.2)", "[task_list][spec3.2]") {
+TEST_CASE("add_tasks inserts into the present only, idempotently (spec 3.2)",
+          "[task_list][spec3.2]") {
     TaskList list{"done", "p1", "p2", "stage:next", "f1"};
     CHECK(add_tasks(list, 0, -1, {"x"}) == TaskList{"done", "p1", "p2", "x", "stage:next", "f1"});
     CHECK(add_tasks(list, 0, 0, {"x"}) == TaskList{"done", "x", "p1", "p2", "stage:next", "f1"});
-    CHECK(add_tasks(list, 0, 1, {"x", "y"}) == TaskList{"done", "p1", "x", "y", "p2", "stage:next", "f1"});
+    CHECK(add_tasks(list, 0, 1, {"x", "y"}) ==
+          TaskList{"done", "p1", "x", "y", "p2", "stage:next", "f1"});
     CHECK(add_tasks(list, 0, 99, {"x"}) == TaskList{"done", "p1", "p2", "x", "stage:next", "f1"});
     CHECK(add_tasks(list, 0, -99, {"x"}) == TaskList{"done", "p1", "p2", "x", "stage:next", "f1"});
     CHECK(add_tasks(list, 0, -2, {"x"}) == TaskList{"done", "p1", "x", "p2", "stage:next", "f1"});
@@ -69,7 +77,8 @@ TEST_CASE("add_tasks inserts into the present only, idempotently (spec 3.2)", "[
     CHECK(add_tasks(list, 0, 1, {"p2"}) == list);
 }
 
-TEST_CASE("del_tasks removes at most one occurrence per argument, in order (spec 3.2)", "[task_list][spec3.2]") {
+TEST_CASE("del_tasks removes at most one occurrence per argument, in order (spec 3.2)",
+          "[task_list][spec3.2]") {
     TaskList list{"done", "a", "b", "a", "stage:n", "a"};
     CHECK(del_tasks(list, 0, {"a"}) == TaskList{"done", "b", "a", "stage:n", "a"});
     CHECK(del_tasks(list, 0, {"a", "a"}) == TaskList{"done", "b", "stage:n", "a"});
@@ -91,17 +100,24 @@ TEST_CASE("workflow expansion (spec 3.5)", "[task_list][spec3.5]") {
     };
     auto e = expand_workflow({"discover", "hw", "install", "done"}, lookup);
     CHECK(e.errors.empty());
-    CHECK(e.tasks == TaskList{"stage:discover", "bootenv:sledgehammer", "gohai", "inventory", "stage:hw", "raid",
-                              "stage:install", "bootenv:ubuntu-install", "stage:done", "report"});
+    CHECK(e.tasks == TaskList{"stage:discover", "bootenv:sledgehammer", "gohai", "inventory",
+                              "stage:hw", "raid", "stage:install", "bootenv:ubuntu-install",
+                              "stage:done", "report"});
     auto missing = expand_workflow({"discover", "nope"}, lookup);
     CHECK(missing.errors == std::vector<std::string>{"Stage nope does not exist"});
 }
 
 TEST_CASE("prerequisite expansion (spec 3.6)", "[task_list][spec3.6]") {
     std::map<std::string, TaskList> prereqs{
-        {"install", {"partition", "network"}}, {"partition", {"raid"}}, {"raid", {}},
-        {"network", {}},  {"report", {"network"}}, {"loop-a", {"loop-b"}}, {"loop-b", {"loop-a"}},
-        {"self", {"self"}}, {"broken", {"ghost"}},
+        {"install", {"partition", "network"}},
+        {"partition", {"raid"}},
+        {"raid", {}},
+        {"network", {}},
+        {"report", {"network"}},
+        {"loop-a", {"loop-b"}},
+        {"loop-b", {"loop-a"}},
+        {"self", {"self"}},
+        {"broken", {"ghost"}},
     };
     PrerequisiteLookup lookup = [&](const std::string& t) -> std::optional<TaskList> {
         auto it = prereqs.find(t);
@@ -113,9 +129,11 @@ TEST_CASE("prerequisite expansion (spec 3.6)", "[task_list][spec3.6]") {
         CHECK(e.tasks == TaskList{"raid", "partition", "network", "install", "report"});
     }
     SECTION("a bootenv change starts a new segment") {
-        auto e = expand_prerequisites({"report", "bootenv:local", "report"}, -1, "sledgehammer", lookup);
+        auto e =
+            expand_prerequisites({"report", "bootenv:local", "report"}, -1, "sledgehammer", lookup);
         CHECK(e.tasks == TaskList{"network", "report", "bootenv:local", "network", "report"});
-        auto same = expand_prerequisites({"report", "bootenv:sledgehammer", "report"}, -1, "sledgehammer", lookup);
+        auto same = expand_prerequisites({"report", "bootenv:sledgehammer", "report"}, -1,
+                                         "sledgehammer", lookup);
         CHECK(same.tasks == TaskList{"network", "report", "bootenv:sledgehammer", "report"});
     }
     SECTION("tasks already in the segment count as seen; the past is not expanded") {
@@ -135,12 +153,25 @@ TEST_CASE("prerequisite expansion (spec 3.6)", "[task_list][spec3.6]") {
 }
 
 TEST_CASE("snap-back of CurrentTask = -1 (spec 3.3)", "[task_list][spec3.3]") {
-    std::map<std::string, std::string> env{{"discover", "sledgehammer"}, {"inventory", "sledgehammer"},
-                                           {"note", ""}, {"install", "ubuntu-install"}, {"finish", "local"}};
+    std::map<std::string, std::string> env{{"discover", "sledgehammer"},
+                                           {"inventory", "sledgehammer"},
+                                           {"note", ""},
+                                           {"install", "ubuntu-install"},
+                                           {"finish", "local"}};
     auto stage_env = [&](const std::string& s) { return env.count(s) ? env[s] : std::string(); };
-    TaskList list{"stage:discover", "bootenv:sledgehammer", "gohai", "stage:inventory", "inv",
-                  "stage:note",     "n1",                   "stage:install", "bootenv:ubuntu-install",
-                  "i1",             "stage:finish",         "bootenv:local", "f1"};
+    TaskList list{"stage:discover",
+                  "bootenv:sledgehammer",
+                  "gohai",
+                  "stage:inventory",
+                  "inv",
+                  "stage:note",
+                  "n1",
+                  "stage:install",
+                  "bootenv:ubuntu-install",
+                  "i1",
+                  "stage:finish",
+                  "bootenv:local",
+                  "f1"};
     // Rebooted into sledgehammer while in `note`: back to the first stage of the segment.
     CHECK(snap_back_index(list, 6, "sledgehammer", stage_env) == 0);
     // In the installer: back to stage:install, not further.
