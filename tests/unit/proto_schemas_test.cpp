@@ -309,7 +309,7 @@ TEST_CASE("a valid sample of every object passes, unknown fields included", "[pr
     }
 }
 
-TEST_CASE("unset UUIDs, times and IPs may be \"\"; times may be the Go zero time",
+TEST_CASE("unset UUIDs, times and IPs may be \"\", times may be the Go zero time",
           "[proto-schemas]") {
     json job = valid_samples()["job"];
     job["Uuid"] = "";
