@@ -1,4 +1,6 @@
 # Writes a C++ file with every schema as a string: { "machine", "<contents>" }, sorted by name.
+# FILES is the '|'-separated list of schema paths (see CMakeLists.txt).
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "// Generated from proto-schemas/*.schema.json by embed.cmake; do not edit.\n")
 string(APPEND body "#include \"embedded_schemas.hpp\"\n\nnamespace drover::schemas {\n")
 string(APPEND body "const std::vector<EmbeddedSchema>& all() {\n    static const std::vector<EmbeddedSchema> schemas = {\n")

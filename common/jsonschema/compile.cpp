@@ -96,6 +96,7 @@ CompileResult Compiler::run() {
     auto impl = std::make_shared<Schema::Impl>();
     impl->draft = draft_;
     impl->max_depth = options_.max_depth;
+    impl->max_pattern_subject = options_.max_pattern_subject;
     impl->nodes = std::move(nodes_);
     impl->root = root;
     return CompileResult(Schema(std::move(impl)));

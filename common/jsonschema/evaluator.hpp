@@ -23,6 +23,7 @@ class Evaluator {
     bool check_values(const Node& node, const Json& instance);
     bool check_number(const Node& node, const Json& instance);
     bool check_string(const Node& node, const Json& instance);
+    bool check_pattern(const Node& node, const Json& instance);
     bool check_array(const Node& node, const Json& instance, std::size_t depth);
     bool check_array_items(const Node& node, const Json& instance, std::size_t depth);
     bool check_object(const Node& node, const Json& instance, std::size_t depth);

@@ -23,6 +23,11 @@ struct CompileOptions {
     // Deepest nesting of subschemas accepted at compile time, and of schema/instance evaluation
     // at validation time; guards against stack exhaustion by hostile schemas or documents.
     std::size_t max_depth = 200;
+    // Longest string (in bytes) matched against "pattern"/"patternProperties". libstdc++'s
+    // std::regex matcher recurses once per input character, so a long enough string overflows
+    // the stack (^(a|b)*$ does at ~15k characters on an 8 MiB stack). A longer value fails
+    // "pattern" with a message saying so; a longer property name matches no patternProperties.
+    std::size_t max_pattern_subject = 4096;
 };
 
 // A problem with the schema itself; `schema_pointer` is a JSON pointer into the schema document.

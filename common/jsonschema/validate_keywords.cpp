@@ -108,18 +108,25 @@ bool Evaluator::check_string(const Node& node, const Json& instance) {
                           plural(*node.max_length, "character")) &&
                  ok;
     }
-    if (node.pattern) {
-        bool matched = search(s, node.pattern->regex);
-        if (!matched)
-            ok = fail(node, "pattern",
-                      describe(instance) + " does not match the pattern /" + node.pattern->source +
-                          "/") &&
-                 ok;
-    }
+    if (node.pattern) ok = check_pattern(node, instance) && ok;
     if (node.format && !node.format->check(s))
         ok =
             fail(node, "format", describe(instance) + " is not a valid " + node.format->name) && ok;
     return ok;
+}
+
+bool Evaluator::check_pattern(const Node& node, const Json& instance) {
+    const auto& s = instance.get_ref<const std::string&>();
+    const std::string shown = describe(instance);
+    if (s.size() > impl_.max_pattern_subject) {
+        return fail(node, "pattern",
+                    shown + " is " + std::to_string(s.size()) +
+                        " bytes long, too long to match safely against /" + node.pattern->source +
+                        "/ (limit " + std::to_string(impl_.max_pattern_subject) + ")");
+    }
+    if (search(s, node.pattern->regex)) return true;
+    return fail(node, "pattern",
+                shown + " does not match the pattern /" + node.pattern->source + "/");
 }
 
 bool Evaluator::check_array(const Node& node, const Json& instance, std::size_t depth) {
@@ -198,7 +205,7 @@ bool Evaluator::check_object_members(const Node& node, const Json& instance, std
             ok = eval(id, value, depth + 1) && ok;
         }
         for (const auto& [pattern, id] : node.pattern_properties) {
-            if (!search(name, pattern.regex)) continue;
+            if (name.size() > impl_.max_pattern_subject || !search(name, pattern.regex)) continue;
             matched = true;
             ok = eval(id, value, depth + 1) && ok;
         }

@@ -57,7 +57,7 @@ using Strings = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("type: one name or a list; integer is any number without a fractional part",
+TEST_CASE("type: one name or a list, integer is any number without a fractional part",
           "[jsonschema]") {
     auto port = compile_ok(R"({"type": "integer"})"_json);
     CHECK(valid(port, 8080));
@@ -170,7 +170,7 @@ TEST_CASE("minLength/maxLength count code points, not bytes", "[jsonschema]") {
     CHECK_FALSE(schema_errors(R"({"maxLength": 1.5})"_json).empty());
 }
 
-TEST_CASE("pattern: ECMA-262, unanchored; an uncompilable pattern is a schema error",
+TEST_CASE("pattern: ECMA-262, unanchored, an uncompilable pattern is a schema error",
           "[jsonschema]") {
     auto mac = compile_ok(R"({"pattern": "^([0-9a-f]{2}:){5}[0-9a-f]{2}$"})"_json);
     CHECK(valid(mac, "52:54:00:12:34:56"));
@@ -185,6 +185,17 @@ TEST_CASE("pattern: ECMA-262, unanchored; an uncompilable pattern is a schema er
     CHECK(bad[0].rfind("schema /properties/a/pattern: pattern /(unclosed/ is not a valid ECMA-262 "
                        "regular expression",
                        0) == 0);
+    // libstdc++'s matcher recurses per character: long strings are refused rather than risked.
+    auto limited =
+        Schema::compile(R"({"pattern": "^(a|b)*$"})"_json, CompileOptions{Draft::draft7, 200, 100});
+    REQUIRE(limited);
+    CHECK(limited->is_valid(std::string(100, 'a')));
+    auto too_long = limited->validate(std::string(101, 'a'));
+    REQUIRE(too_long.size() == 1);
+    CHECK(too_long[0].message.find(
+              "101 bytes long, too long to match safely against /^(a|b)*$/ (limit 100)") !=
+          std::string::npos);
+    CHECK(valid(compile_ok(R"({"pattern": "^(a|b)*$"})"_json), std::string(4096, 'a')));
     // std::regex builds one state per counted repetition; huge counts are refused up front.
     CHECK_FALSE(schema_errors(R"({"pattern": "a{100000}"})"_json).empty());
 }
@@ -440,7 +451,7 @@ TEST_CASE("$ref: local JSON pointers, escapes, recursion and errors", "[jsonsche
     }
 }
 
-TEST_CASE("$schema selects the draft; CompileOptions::default_draft applies otherwise",
+TEST_CASE("$schema selects the draft, CompileOptions::default_draft applies otherwise",
           "[jsonschema]") {
     auto draft4 =
         compile_ok(R"({"$schema": "http://json-schema.org/draft-04/schema#", "const": 1})"_json);
