@@ -131,11 +131,12 @@ void Compiler::compile_generic(const Json& schema, Node& node) {
 }
 
 void Compiler::compile_numeric(const Json& schema, Node& node) {
-    auto number = [&](std::string_view keyword) -> std::optional<Json> {
+    // A boolean exclusiveMinimum/Maximum is the draft-04 form, checked by `side` below.
+    auto number = [&](std::string_view keyword, bool bool_form = false) -> std::optional<Json> {
         if (!schema.contains(keyword)) return std::nullopt;
         const Json& v = schema[std::string(keyword)];
         if (v.is_number()) return v;
-        if (!v.is_boolean())
+        if (!(bool_form && v.is_boolean()))
             error(child_pointer(node.pointer, keyword), std::string(keyword) + " must be a number");
         return std::nullopt;
     };
@@ -155,7 +156,7 @@ void Compiler::compile_numeric(const Json& schema, Node& node) {
             legacy_exclusive = schema[exclusive].get<bool>();
         }
         if (limit) node.bounds.push_back({*limit, upper, legacy_exclusive, inclusive});
-        if (auto strict = number(exclusive)) {
+        if (auto strict = number(exclusive, true)) {
             if (level() == 4) {
                 error(child_pointer(node.pointer, exclusive),
                       std::string(exclusive) + " must be a boolean in draft-04");
@@ -172,8 +173,6 @@ void Compiler::compile_numeric(const Json& schema, Node& node) {
         } else {
             error(child_pointer(node.pointer, "multipleOf"), "multipleOf must be greater than 0");
         }
-    } else if (schema.contains("multipleOf") && schema["multipleOf"].is_boolean()) {
-        error(child_pointer(node.pointer, "multipleOf"), "multipleOf must be a number");
     }
 }
 

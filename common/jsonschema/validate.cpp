@@ -251,19 +251,4 @@ bool Schema::is_valid(const nlohmann::json& instance) const {
     }
 }
 
-Draft Schema::draft() const {
-    return impl_->draft;
-}
-
-std::string to_string(const ValidationError& error) {
-    return (error.instance_pointer.empty() ? std::string("(root)") : error.instance_pointer) +
-           ": " + error.message;
-}
-
-std::string to_string(const SchemaError& error) {
-    return "schema " +
-           (error.schema_pointer.empty() ? std::string("(root)") : error.schema_pointer) + ": " +
-           error.message;
-}
-
 }  // namespace drover::jsonschema

@@ -116,6 +116,11 @@ TEST_CASE("minimum/maximum and the two forms of exclusive bounds", "[jsonschema]
           Strings{"/Port: 70000 is greater than the maximum 65535"});
     CHECK(errors(port, R"({"Port": 0})"_json) == Strings{"/Port: 0 is less than the minimum 1"});
 
+    CHECK(schema_errors(R"({"minimum": true})"_json) ==
+          Strings{"schema /minimum: minimum must be a number"});
+    CHECK(schema_errors(R"({"maximum": "1"})"_json) ==
+          Strings{"schema /maximum: maximum must be a number"});
+
     SECTION("draft-06+: exclusiveMinimum/Maximum are numbers") {
         auto open = compile_ok(R"({"exclusiveMinimum": 0, "exclusiveMaximum": 1})"_json);
         CHECK(valid(open, 0.5));
@@ -155,6 +160,8 @@ TEST_CASE("multipleOf: exact for integers, decimal-friendly for fractions", "[js
     CHECK(valid(cents, 19.99));
     CHECK(valid(compile_ok(R"({"multipleOf": 0.1})"_json), 0.3));
     CHECK_FALSE(valid(cents, 0.005));
+    CHECK(schema_errors(R"({"multipleOf": true})"_json) ==
+          Strings{"schema /multipleOf: multipleOf must be a number"});
     CHECK(schema_errors(R"({"multipleOf": 0})"_json) ==
           Strings{"schema /multipleOf: multipleOf must be greater than 0"});
 }
