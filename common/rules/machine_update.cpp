@@ -136,7 +136,10 @@ MachineChange prepare_machine_create(Machine proposed, const Catalog& catalog,
     proposed.runnable = true;  // spec 2.4: set true at create, even when a stage set a bootenv
     proposed.workflow_complete = model::workflow_complete(proposed);
     model::append(out.errors, model::validate(proposed));
-    if (out.errors.empty()) out.errors = machine_reference_errors(proposed, catalog);
+    if (out.errors.empty()) {
+        out.errors = machine_reference_errors(proposed, catalog);
+        out.references_only = !out.errors.empty();
+    }
     out.machine = std::move(proposed);
     return out;
 }
@@ -266,7 +269,10 @@ MachineChange prepare_machine_update(const Machine& old, Machine proposed, const
     if (proposed.current_task > n) proposed.current_task = n;
     proposed.workflow_complete = model::workflow_complete(proposed);
     if (out.errors.empty()) out.errors = model::validate(proposed);
-    if (out.errors.empty()) out.errors = machine_reference_errors(proposed, catalog);
+    if (out.errors.empty()) {
+        out.errors = machine_reference_errors(proposed, catalog);
+        out.references_only = !out.errors.empty();
+    }
     out.machine = std::move(proposed);
     return out;
 }

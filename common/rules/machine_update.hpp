@@ -16,6 +16,9 @@ struct MachineChangeOptions {
 struct MachineChange {
     model::Machine machine;
     model::Errors errors;  // non-empty: reject with 422 ValidationError
+    // The only errors are unresolved references: with ?force=true the machine may be stored,
+    // not Available and not Runnable (spec 1.0).
+    bool references_only = false;
     bool ok() const { return errors.empty(); }
 };
 

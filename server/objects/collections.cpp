@@ -1,0 +1,113 @@
+// The nine collections of spec 1.1-1.10. Content types use the generic rules; machines replace
+// them with the spec 3.3-3.5 rules, a hidden Secret and a unique Name index.
+#include "common/rules/machine_update.hpp"
+#include "server/objects/random_ids.hpp"
+#include "server/objects/typed_collection.hpp"
+
+namespace drover::objects {
+
+namespace {
+
+constexpr const char* kMachineNameIndex = "machines.Name";
+
+}  // namespace
+
+template <>
+struct TypeTraits<model::Machine> {
+    static void assign_key(model::Machine& m) {
+        if (m.uuid.empty()) m.uuid = random_uuid();
+        m.secret = random_secret();
+    }
+    // The API shows Secret as "", so a PUT or PATCH that sends "" keeps the stored one.
+    static void keep_hidden(const model::Machine& old, model::Machine& m) {
+        if (m.secret.empty()) m.secret = old.secret;
+    }
+    static void hide(model::Json& doc) { doc["Secret"] = ""; }
+    static std::optional<std::string> lookup_index(const store::ReadView& view, const std::string& index,
+                                                   const std::string& value) {
+        if (index == "Name") return view.get(kMachineNameIndex, value);
+        return std::nullopt;
+    }
+    static std::optional<std::string> unique_conflict(const store::ReadView& view, const model::Machine*,
+                                                      const model::Machine& m) {
+        auto holder = view.get(kMachineNameIndex, m.name);
+        if (holder && *holder != m.uuid) return "Machine name " + m.name + " is already used by machine " + *holder;
+        return std::nullopt;
+    }
+    static void update_indexes(store::WriteTxn& txn, const model::Machine* old, const model::Machine* now) {
+        if (old && (!now || old->name != now->name)) txn.erase(kMachineNameIndex, old->name);
+        if (now) txn.put(kMachineNameIndex, now->name, now->uuid);
+    }
+    static bool undeletable(const std::string&) { return false; }
+};
+
+template <>
+struct TypeTraits<model::Job> : TypeTraits<model::Template> {
+    static void assign_key(model::Job& j) {
+        if (j.uuid.empty()) j.uuid = random_uuid();
+    }
+    static void keep_hidden(const model::Job&, model::Job&) {}
+    static std::optional<std::string> unique_conflict(const store::ReadView&, const model::Job*, const model::Job&) {
+        return std::nullopt;
+    }
+    static void update_indexes(store::WriteTxn&, const model::Job*, const model::Job*) {}
+    static bool undeletable(const std::string&) { return false; }
+};
+
+template <>
+struct TypeTraits<model::Profile> : TypeTraits<model::Template> {
+    static bool undeletable(const std::string& key) { return key == "global"; }
+};
+
+model::Errors admit(const model::Machine* old, model::Machine& m, const StoreCatalog& catalog,
+                    const WriteContext& ctx) {
+    rules::MachineChangeOptions opts;
+    opts.force = ctx.force;
+    opts.can_reposition = ctx.can_reposition;
+    opts.default_boot_env = ctx.default_boot_env;
+    rules::MachineChange change =
+        old ? rules::prepare_machine_update(*old, m, catalog, opts) : rules::prepare_machine_create(m, catalog, opts);
+    m = std::move(change.machine);
+    m.validated = true;
+    if (auto bad = param_value_errors(m.params, catalog); !bad.empty()) return bad;
+    if (!change.ok()) {
+        // spec 1.0: machines are stricter than content; only ?force=true stores one whose
+        // references do not resolve, and then it is neither Available nor Runnable.
+        if (!(ctx.force && change.references_only)) return change.errors;
+        m.errors = change.errors;
+        m.available = false;
+        m.runnable = false;
+        return {};
+    }
+    m.errors.clear();
+    m.available = true;
+    return {};
+}
+
+// spec 1.0 [2019-srv]: an existing machine that becomes non-Available is forced not Runnable.
+model::Errors recheck_references(model::Machine& m, const StoreCatalog& catalog) {
+    model::Errors errs = rules::machine_reference_errors(m, catalog);
+    if (!errs.empty()) m.runnable = false;
+    return errs;
+}
+
+const std::vector<std::string>& object_prefixes() {
+    static const std::vector<std::string> prefixes{"bootenvs", "jobs",    "machines", "params",   "profiles",
+                                                   "stages",   "tasks",   "templates", "workflows"};
+    return prefixes;
+}
+
+std::unique_ptr<Collection> make_collection(const std::string& prefix) {
+    if (prefix == "machines") return std::make_unique<TypedCollection<model::Machine>>();
+    if (prefix == "tasks") return std::make_unique<TypedCollection<model::Task>>();
+    if (prefix == "templates") return std::make_unique<TypedCollection<model::Template>>();
+    if (prefix == "stages") return std::make_unique<TypedCollection<model::Stage>>();
+    if (prefix == "bootenvs") return std::make_unique<TypedCollection<model::BootEnv>>();
+    if (prefix == "workflows") return std::make_unique<TypedCollection<model::Workflow>>();
+    if (prefix == "profiles") return std::make_unique<TypedCollection<model::Profile>>();
+    if (prefix == "params") return std::make_unique<TypedCollection<model::Param>>();
+    if (prefix == "jobs") return std::make_unique<TypedCollection<model::Job>>();
+    return nullptr;
+}
+
+}  // namespace drover::objects

@@ -1,0 +1,68 @@
+// The object API's operations (spec 6.2, 6.3) over the Store: each write runs in one store
+// transaction with its references re-validated (spec 1.0: dependents of a changed object are
+// re-checked in the same transaction) and returns once the batch is durable.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/objects/collection.hpp"
+
+namespace drover::objects {
+
+enum class ParamScope { Own, Aggregate };
+
+class ObjectService {
+public:
+    explicit ObjectService(store::Store& store);
+
+    bool has_collection(const std::string& prefix) const;
+    // The stores buckets this service needs (collections plus indexes), for opening the store.
+    static std::vector<std::string> buckets();
+
+    ObjectResult create(const std::string& prefix, const model::Json& body, const WriteContext& ctx);
+    ObjectResult get(const std::string& prefix, const std::string& id) const;
+    ObjectResult replace(const std::string& prefix, const std::string& id, const model::Json& body,
+                         const WriteContext& ctx);
+    // RFC 6902 patch of the object as get() shows it; failing ops answer 409 (spec 6.2).
+    ObjectResult patch(const std::string& prefix, const std::string& id, const model::Json& patch,
+                       const WriteContext& ctx);
+    ObjectResult remove(const std::string& prefix, const std::string& id, const WriteContext& ctx);
+    // Every object of the type, as get() shows them, in key order.
+    api::Expected<std::vector<model::Json>, model::Error> list(const std::string& prefix) const;
+
+    // spec 6.3 param sub-resources (machines, profiles, stages).
+    ObjectResult get_params(const std::string& prefix, const std::string& id, ParamScope scope) const;
+    ObjectResult get_param(const std::string& prefix, const std::string& id, const std::string& name,
+                           ParamScope scope) const;
+    ObjectResult set_params(const std::string& prefix, const std::string& id, const model::Json& params,
+                            const WriteContext& ctx);
+    ObjectResult patch_params(const std::string& prefix, const std::string& id, const model::Json& patch,
+                              const WriteContext& ctx);
+    ObjectResult set_param(const std::string& prefix, const std::string& id, const std::string& name,
+                           const model::Json& value, const WriteContext& ctx);
+    ObjectResult remove_param(const std::string& prefix, const std::string& id, const std::string& name,
+                              const WriteContext& ctx);
+
+    // spec 1.0: the built-in objects (bootenvs ignore and local, stages none and local, profile
+    // global), created read-only on first start.
+    store::Status ensure_builtins();
+
+    store::Store& store() { return store_; }
+
+private:
+    Collection* find(const std::string& prefix) const;
+    // Runs `op` in one write transaction; on success re-validates what refers to the object.
+    ObjectResult write(const std::string& prefix, const std::string& key,
+                       const std::function<ObjectResult(store::WriteTxn&, Collection&)>& op);
+    void revalidate_dependents(store::WriteTxn& txn, const std::string& prefix, const std::string& key);
+    // Applies `change` to the object's Params map and stores it through the collection's rules.
+    ObjectResult change_params(const std::string& prefix, const std::string& id, const WriteContext& ctx,
+                               const std::function<api::Expected<model::Json, model::Error>(model::Json&)>& change);
+
+    store::Store& store_;
+    std::map<std::string, std::unique_ptr<Collection>> collections_;
+};
+
+}  // namespace drover::objects
