@@ -15,7 +15,8 @@ void put_builtin(store::WriteTxn& txn, T obj, bool read_only = true) {
     obj.validated = obj.available = true;
     obj.read_only = read_only;
     model::Json doc = model::encode(obj);
-    write_object(txn, {T::kPrefix, obj.key(), &doc, nullptr, {}, references_of(obj), "create", "system"});
+    write_object(
+        txn, {T::kPrefix, obj.key(), &doc, nullptr, {}, references_of(obj), "create", "system"});
 }
 
 }  // namespace
@@ -43,7 +44,8 @@ store::Status ObjectService::ensure_builtins() {
         model::Profile global;
         global.name = "global";
         global.description = "Params every machine sees last (spec 8)";
-        put_builtin(txn, global, /*read_only=*/false);  // admins set global params; it only cannot go away
+        put_builtin(txn, global,
+                    /*read_only=*/false);  // admins set global params; it only cannot go away
         return true;
     });
 }

@@ -19,27 +19,33 @@ struct WriteContext {
 };
 
 class Collection {
-public:
+  public:
     virtual ~Collection() = default;
     virtual const char* prefix() const = 0;
     virtual const char* type_name() const = 0;
     virtual const char* key_field() const = 0;
 
     // "<key>" or "<Index>:<value>" (spec 1.0 addressing) to the stored key.
-    virtual std::optional<std::string> resolve_key(const store::ReadView& view, const std::string& id) const = 0;
+    virtual std::optional<std::string> resolve_key(const store::ReadView& view,
+                                                   const std::string& id) const = 0;
     // The object as the API shows it (hidden fields blanked), or nullopt.
-    virtual std::optional<model::Json> get(const store::ReadView& view, const std::string& key) const = 0;
+    virtual std::optional<model::Json> get(const store::ReadView& view,
+                                           const std::string& key) const = 0;
     // Every object as the API shows it, in key order.
-    virtual void list(const store::ReadView& view, const std::function<void(model::Json)>& visit) const = 0;
+    virtual void list(const store::ReadView& view,
+                      const std::function<void(model::Json)>& visit) const = 0;
 
-    virtual ObjectResult create(store::WriteTxn& txn, const model::Json& body, const WriteContext& ctx) = 0;
+    virtual ObjectResult create(store::WriteTxn& txn, const model::Json& body,
+                                const WriteContext& ctx) = 0;
     // Full replace (PUT, and PATCH after the patch is applied to get()'s JSON).
-    virtual ObjectResult replace(store::WriteTxn& txn, const std::string& key, const model::Json& body,
-                                 const WriteContext& ctx) = 0;
-    virtual ObjectResult remove(store::WriteTxn& txn, const std::string& key, const WriteContext& ctx) = 0;
+    virtual ObjectResult replace(store::WriteTxn& txn, const std::string& key,
+                                 const model::Json& body, const WriteContext& ctx) = 0;
+    virtual ObjectResult remove(store::WriteTxn& txn, const std::string& key,
+                                const WriteContext& ctx) = 0;
     // Recomputes Available/Errors after something it references changed; true if they changed
     // (the new version is then written with a `save` event).
-    virtual bool revalidate(store::WriteTxn& txn, const std::string& key, const WriteContext& ctx) = 0;
+    virtual bool revalidate(store::WriteTxn& txn, const std::string& key,
+                            const WriteContext& ctx) = 0;
 };
 
 // The nine object types of spec 1.1-1.10, keyed by prefix.

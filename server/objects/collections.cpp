@@ -13,7 +13,7 @@ constexpr const char* kMachineNameIndex = "machines.Name";
 }  // namespace
 
 template <>
-struct TypeTraits<model::Machine> {
+struct TypeTraits<model::Machine> : DefaultTraits {
     static void assign_key(model::Machine& m) {
         if (m.uuid.empty()) m.uuid = random_uuid();
         m.secret = random_secret();
@@ -23,39 +23,36 @@ struct TypeTraits<model::Machine> {
         if (m.secret.empty()) m.secret = old.secret;
     }
     static void hide(model::Json& doc) { doc["Secret"] = ""; }
-    static std::optional<std::string> lookup_index(const store::ReadView& view, const std::string& index,
+    static std::optional<std::string> lookup_index(const store::ReadView& view,
+                                                   const std::string& index,
                                                    const std::string& value) {
         if (index == "Name") return view.get(kMachineNameIndex, value);
         return std::nullopt;
     }
-    static std::optional<std::string> unique_conflict(const store::ReadView& view, const model::Machine*,
+    static std::optional<std::string> unique_conflict(const store::ReadView& view,
+                                                      const model::Machine*,
                                                       const model::Machine& m) {
         auto holder = view.get(kMachineNameIndex, m.name);
-        if (holder && *holder != m.uuid) return "Machine name " + m.name + " is already used by machine " + *holder;
+        if (holder && *holder != m.uuid)
+            return "Machine name " + m.name + " is already used by machine " + *holder;
         return std::nullopt;
     }
-    static void update_indexes(store::WriteTxn& txn, const model::Machine* old, const model::Machine* now) {
+    static void update_indexes(store::WriteTxn& txn, const model::Machine* old,
+                               const model::Machine* now) {
         if (old && (!now || old->name != now->name)) txn.erase(kMachineNameIndex, old->name);
         if (now) txn.put(kMachineNameIndex, now->name, now->uuid);
     }
-    static bool undeletable(const std::string&) { return false; }
 };
 
 template <>
-struct TypeTraits<model::Job> : TypeTraits<model::Template> {
+struct TypeTraits<model::Job> : DefaultTraits {
     static void assign_key(model::Job& j) {
         if (j.uuid.empty()) j.uuid = random_uuid();
     }
-    static void keep_hidden(const model::Job&, model::Job&) {}
-    static std::optional<std::string> unique_conflict(const store::ReadView&, const model::Job*, const model::Job&) {
-        return std::nullopt;
-    }
-    static void update_indexes(store::WriteTxn&, const model::Job*, const model::Job*) {}
-    static bool undeletable(const std::string&) { return false; }
 };
 
 template <>
-struct TypeTraits<model::Profile> : TypeTraits<model::Template> {
+struct TypeTraits<model::Profile> : DefaultTraits {
     static bool undeletable(const std::string& key) { return key == "global"; }
 };
 
@@ -65,8 +62,8 @@ model::Errors admit(const model::Machine* old, model::Machine& m, const StoreCat
     opts.force = ctx.force;
     opts.can_reposition = ctx.can_reposition;
     opts.default_boot_env = ctx.default_boot_env;
-    rules::MachineChange change =
-        old ? rules::prepare_machine_update(*old, m, catalog, opts) : rules::prepare_machine_create(m, catalog, opts);
+    rules::MachineChange change = old ? rules::prepare_machine_update(*old, m, catalog, opts)
+                                      : rules::prepare_machine_create(m, catalog, opts);
     m = std::move(change.machine);
     m.validated = true;
     if (auto bad = param_value_errors(m.params, catalog); !bad.empty()) return bad;
@@ -92,8 +89,9 @@ model::Errors recheck_references(model::Machine& m, const StoreCatalog& catalog)
 }
 
 const std::vector<std::string>& object_prefixes() {
-    static const std::vector<std::string> prefixes{"bootenvs", "jobs",    "machines", "params",   "profiles",
-                                                   "stages",   "tasks",   "templates", "workflows"};
+    static const std::vector<std::string> prefixes{"bootenvs", "jobs",      "machines",
+                                                   "params",   "profiles",  "stages",
+                                                   "tasks",    "templates", "workflows"};
     return prefixes;
 }
 

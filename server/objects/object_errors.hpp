@@ -9,13 +9,17 @@ namespace drover::objects {
 using ObjectResult = api::Expected<model::Json, model::Error>;
 
 model::Error bad_request(const std::string& model, const std::string& key, model::Errors messages);
-model::Error not_found(const std::string& model, const std::string& key, const std::string& method = "GET");
+model::Error not_found(const std::string& model, const std::string& key,
+                       const std::string& method = "GET");
 model::Error conflict(const std::string& model, const std::string& key, std::string message);
 model::Error still_in_use(const std::string& model, const std::string& key, model::Errors messages);
 model::Error invalid(const std::string& model, const std::string& key, model::Errors messages);
 model::Error patch_failed(const std::string& model, const std::string& key, model::Errors messages);
-model::Error storage_error(const std::string& model, const std::string& key, int code, std::string message);
+model::Error storage_error(const std::string& model, const std::string& key, int code,
+                           std::string message);
 
-inline api::Unexpected<model::Error> fail(model::Error e) { return api::unexpected(std::move(e)); }
+inline api::Unexpected<model::Error> fail(model::Error e) {
+    return api::unexpected(std::move(e));
+}
 
 }  // namespace drover::objects

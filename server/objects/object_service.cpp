@@ -14,18 +14,22 @@ using model::Json;
 
 namespace {
 
-model::Error store_failure(const std::string& prefix, const std::string& key, const store::Status& st) {
+model::Error store_failure(const std::string& prefix, const std::string& key,
+                           const store::Status& st) {
     if (st.code == store::StoreCode::NoSpace)
         return storage_error(prefix, key, 507, "Insufficient storage: " + st.message);
     return storage_error(prefix, key, 503, "Storage unavailable: " + st.message);
 }
 
-bool has_params(const std::string& prefix) { return prefix == "machines" || prefix == "profiles" || prefix == "stages"; }
+bool has_params(const std::string& prefix) {
+    return prefix == "machines" || prefix == "profiles" || prefix == "stages";
+}
 
 }  // namespace
 
 ObjectService::ObjectService(store::Store& store) : store_(store) {
-    for (const auto& prefix : object_prefixes()) collections_[prefix] = make_collection(prefix);
+    for (const auto& prefix : object_prefixes())
+        collections_[prefix] = make_collection(prefix);
 }
 
 std::vector<std::string> ObjectService::buckets() {
@@ -35,15 +39,18 @@ std::vector<std::string> ObjectService::buckets() {
     return out;
 }
 
-bool ObjectService::has_collection(const std::string& prefix) const { return find(prefix) != nullptr; }
+bool ObjectService::has_collection(const std::string& prefix) const {
+    return find(prefix) != nullptr;
+}
 
 Collection* ObjectService::find(const std::string& prefix) const {
     auto it = collections_.find(prefix);
     return it == collections_.end() ? nullptr : it->second.get();
 }
 
-ObjectResult ObjectService::write(const std::string& prefix, const std::string& key,
-                                  const std::function<ObjectResult(store::WriteTxn&, Collection&)>& op) {
+ObjectResult ObjectService::write(
+    const std::string& prefix, const std::string& key,
+    const std::function<ObjectResult(store::WriteTxn&, Collection&)>& op) {
     Collection* c = find(prefix);
     if (!c) return fail(not_found(prefix, key));
     std::optional<ObjectResult> result;
@@ -51,7 +58,8 @@ ObjectResult ObjectService::write(const std::string& prefix, const std::string& 
         result.emplace(op(txn, *c));
         if (!result->has_value()) return false;
         const Json& obj = result->value();
-        std::string written = obj.contains(c->key_field()) ? obj[c->key_field()].get<std::string>() : key;
+        std::string written =
+            obj.contains(c->key_field()) ? obj[c->key_field()].get<std::string>() : key;
         revalidate_dependents(txn, prefix, written);
         return true;
     });
@@ -60,7 +68,8 @@ ObjectResult ObjectService::write(const std::string& prefix, const std::string& 
     return *result;
 }
 
-void ObjectService::revalidate_dependents(store::WriteTxn& txn, const std::string& prefix, const std::string& key) {
+void ObjectService::revalidate_dependents(store::WriteTxn& txn, const std::string& prefix,
+                                          const std::string& key) {
     std::deque<ObjectRef> queue{{prefix, key}};
     std::set<ObjectRef> visited{{prefix, key}};
     WriteContext system;
@@ -75,8 +84,10 @@ void ObjectService::revalidate_dependents(store::WriteTxn& txn, const std::strin
     }
 }
 
-ObjectResult ObjectService::create(const std::string& prefix, const Json& body, const WriteContext& ctx) {
-    return write(prefix, "", [&](store::WriteTxn& txn, Collection& c) { return c.create(txn, body, ctx); });
+ObjectResult ObjectService::create(const std::string& prefix, const Json& body,
+                                   const WriteContext& ctx) {
+    return write(prefix, "",
+                 [&](store::WriteTxn& txn, Collection& c) { return c.create(txn, body, ctx); });
 }
 
 ObjectResult ObjectService::get(const std::string& prefix, const std::string& id) const {
@@ -90,8 +101,8 @@ ObjectResult ObjectService::get(const std::string& prefix, const std::string& id
     return *out;
 }
 
-ObjectResult ObjectService::replace(const std::string& prefix, const std::string& id, const Json& body,
-                                    const WriteContext& ctx) {
+ObjectResult ObjectService::replace(const std::string& prefix, const std::string& id,
+                                    const Json& body, const WriteContext& ctx) {
     return write(prefix, id, [&](store::WriteTxn& txn, Collection& c) -> ObjectResult {
         auto key = c.resolve_key(txn, id);
         if (!key) return fail(not_found(prefix, id, "PUT"));
@@ -99,12 +110,13 @@ ObjectResult ObjectService::replace(const std::string& prefix, const std::string
     });
 }
 
-ObjectResult ObjectService::patch(const std::string& prefix, const std::string& id, const Json& patch_doc,
-                                  const WriteContext& ctx) {
+ObjectResult ObjectService::patch(const std::string& prefix, const std::string& id,
+                                  const Json& patch_doc, const WriteContext& ctx) {
     auto parsed = api::parse_patch(patch_doc);
     if (!parsed) {
-        model::Error e = parsed.error().http_status == 422 ? invalid(prefix, id, {parsed.error().message})
-                                                           : bad_request(prefix, id, {parsed.error().message});
+        model::Error e = parsed.error().http_status == 422
+                             ? invalid(prefix, id, {parsed.error().message})
+                             : bad_request(prefix, id, {parsed.error().message});
         return fail(e);
     }
     return write(prefix, id, [&](store::WriteTxn& txn, Collection& c) -> ObjectResult {
@@ -112,12 +124,15 @@ ObjectResult ObjectService::patch(const std::string& prefix, const std::string& 
         std::optional<Json> current = key ? c.get(txn, *key) : std::nullopt;
         if (!current) return fail(not_found(prefix, id, "PATCH"));
         auto next = api::patched(parsed.value(), *current);
-        if (!next) return fail(patch_failed(prefix, *key, api::drp_patch_error_messages(parsed.value(), next.error())));
+        if (!next)
+            return fail(patch_failed(prefix, *key,
+                                     api::drp_patch_error_messages(parsed.value(), next.error())));
         return c.replace(txn, *key, next.value(), ctx);
     });
 }
 
-ObjectResult ObjectService::remove(const std::string& prefix, const std::string& id, const WriteContext& ctx) {
+ObjectResult ObjectService::remove(const std::string& prefix, const std::string& id,
+                                   const WriteContext& ctx) {
     return write(prefix, id, [&](store::WriteTxn& txn, Collection& c) -> ObjectResult {
         auto key = c.resolve_key(txn, id);
         if (!key) return fail(not_found(prefix, id, "DELETE"));
@@ -125,15 +140,19 @@ ObjectResult ObjectService::remove(const std::string& prefix, const std::string&
     });
 }
 
-api::Expected<std::vector<Json>, model::Error> ObjectService::list(const std::string& prefix) const {
+api::Expected<std::vector<Json>, model::Error> ObjectService::list(
+    const std::string& prefix) const {
     Collection* c = find(prefix);
     if (!c) return api::unexpected(not_found(prefix, ""));
     std::vector<Json> out;
-    store_.read([&](const store::ReadView& view) { c->list(view, [&](Json j) { out.push_back(std::move(j)); }); });
+    store_.read([&](const store::ReadView& view) {
+        c->list(view, [&](Json j) { out.push_back(std::move(j)); });
+    });
     return out;
 }
 
-ObjectResult ObjectService::get_params(const std::string& prefix, const std::string& id, ParamScope scope) const {
+ObjectResult ObjectService::get_params(const std::string& prefix, const std::string& id,
+                                       ParamScope scope) const {
     if (!has_params(prefix)) return fail(not_found(prefix, id));
     std::optional<Json> out;
     store_.read([&](const store::ReadView& view) {
@@ -146,7 +165,8 @@ ObjectResult ObjectService::get_params(const std::string& prefix, const std::str
             model::decode(*obj, m);
             StoreCatalog catalog(view);
             Json agg = Json::object();
-            for (auto& [name, resolved] : rules::ParamResolver(m, catalog).aggregate()) agg[name] = resolved.value;
+            for (auto& [name, resolved] : rules::ParamResolver(m, catalog).aggregate())
+                agg[name] = resolved.value;
             out = std::move(agg);
         } else {
             out = obj->value("Params", Json::object());
@@ -156,8 +176,8 @@ ObjectResult ObjectService::get_params(const std::string& prefix, const std::str
     return *out;
 }
 
-ObjectResult ObjectService::get_param(const std::string& prefix, const std::string& id, const std::string& name,
-                                      ParamScope scope) const {
+ObjectResult ObjectService::get_param(const std::string& prefix, const std::string& id,
+                                      const std::string& name, ParamScope scope) const {
     if (!has_params(prefix)) return fail(not_found(prefix, id));
     std::optional<Json> out;
     store_.read([&](const store::ReadView& view) {
@@ -174,7 +194,8 @@ ObjectResult ObjectService::get_param(const std::string& prefix, const std::stri
             return;
         }
         const Json params = obj->value("Params", Json::object());
-        if (auto it = params.find(name); it != params.end()) out = *it;
+        if (auto it = params.find(name); it != params.end())
+            out = *it;
         else if (scope == ParamScope::Aggregate) {
             const model::Param* def = catalog.param(name);
             auto d = def ? model::default_value(*def) : std::nullopt;
@@ -207,8 +228,8 @@ ObjectResult ObjectService::change_params(
     return *answer;
 }
 
-ObjectResult ObjectService::set_params(const std::string& prefix, const std::string& id, const Json& params,
-                                       const WriteContext& ctx) {
+ObjectResult ObjectService::set_params(const std::string& prefix, const std::string& id,
+                                       const Json& params, const WriteContext& ctx) {
     if (!params.is_object()) return fail(bad_request(prefix, id, {"params must be a JSON object"}));
     return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
         p = params;
@@ -216,31 +237,35 @@ ObjectResult ObjectService::set_params(const std::string& prefix, const std::str
     });
 }
 
-ObjectResult ObjectService::patch_params(const std::string& prefix, const std::string& id, const Json& patch_doc,
-                                         const WriteContext& ctx) {
+ObjectResult ObjectService::patch_params(const std::string& prefix, const std::string& id,
+                                         const Json& patch_doc, const WriteContext& ctx) {
     auto parsed = api::parse_patch(patch_doc);
     if (!parsed) return fail(bad_request(prefix, id, {parsed.error().message}));
     return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
         auto next = api::patched(parsed.value(), p);
-        if (!next) return api::unexpected(patch_failed(prefix, id, api::drp_patch_error_messages(parsed.value(), next.error())));
+        if (!next)
+            return api::unexpected(patch_failed(
+                prefix, id, api::drp_patch_error_messages(parsed.value(), next.error())));
         p = next.value();
         return p;
     });
 }
 
-ObjectResult ObjectService::set_param(const std::string& prefix, const std::string& id, const std::string& name,
-                                      const Json& value, const WriteContext& ctx) {
+ObjectResult ObjectService::set_param(const std::string& prefix, const std::string& id,
+                                      const std::string& name, const Json& value,
+                                      const WriteContext& ctx) {
     return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
         p[name] = value;
         return value;
     });
 }
 
-ObjectResult ObjectService::remove_param(const std::string& prefix, const std::string& id, const std::string& name,
-                                         const WriteContext& ctx) {
+ObjectResult ObjectService::remove_param(const std::string& prefix, const std::string& id,
+                                         const std::string& name, const WriteContext& ctx) {
     return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
         auto it = p.find(name);
-        if (it == p.end()) return api::unexpected(not_found(prefix, id + "/params/" + name, "DELETE"));
+        if (it == p.end())
+            return api::unexpected(not_found(prefix, id + "/params/" + name, "DELETE"));
         Json old = *it;
         p.erase(it);
         return old;

@@ -14,14 +14,15 @@ namespace drover::objects {
 enum class ParamScope { Own, Aggregate };
 
 class ObjectService {
-public:
+  public:
     explicit ObjectService(store::Store& store);
 
     bool has_collection(const std::string& prefix) const;
     // The stores buckets this service needs (collections plus indexes), for opening the store.
     static std::vector<std::string> buckets();
 
-    ObjectResult create(const std::string& prefix, const model::Json& body, const WriteContext& ctx);
+    ObjectResult create(const std::string& prefix, const model::Json& body,
+                        const WriteContext& ctx);
     ObjectResult get(const std::string& prefix, const std::string& id) const;
     ObjectResult replace(const std::string& prefix, const std::string& id, const model::Json& body,
                          const WriteContext& ctx);
@@ -33,17 +34,19 @@ public:
     api::Expected<std::vector<model::Json>, model::Error> list(const std::string& prefix) const;
 
     // spec 6.3 param sub-resources (machines, profiles, stages).
-    ObjectResult get_params(const std::string& prefix, const std::string& id, ParamScope scope) const;
-    ObjectResult get_param(const std::string& prefix, const std::string& id, const std::string& name,
-                           ParamScope scope) const;
-    ObjectResult set_params(const std::string& prefix, const std::string& id, const model::Json& params,
-                            const WriteContext& ctx);
-    ObjectResult patch_params(const std::string& prefix, const std::string& id, const model::Json& patch,
-                              const WriteContext& ctx);
-    ObjectResult set_param(const std::string& prefix, const std::string& id, const std::string& name,
-                           const model::Json& value, const WriteContext& ctx);
-    ObjectResult remove_param(const std::string& prefix, const std::string& id, const std::string& name,
-                              const WriteContext& ctx);
+    ObjectResult get_params(const std::string& prefix, const std::string& id,
+                            ParamScope scope) const;
+    ObjectResult get_param(const std::string& prefix, const std::string& id,
+                           const std::string& name, ParamScope scope) const;
+    ObjectResult set_params(const std::string& prefix, const std::string& id,
+                            const model::Json& params, const WriteContext& ctx);
+    ObjectResult patch_params(const std::string& prefix, const std::string& id,
+                              const model::Json& patch, const WriteContext& ctx);
+    ObjectResult set_param(const std::string& prefix, const std::string& id,
+                           const std::string& name, const model::Json& value,
+                           const WriteContext& ctx);
+    ObjectResult remove_param(const std::string& prefix, const std::string& id,
+                              const std::string& name, const WriteContext& ctx);
 
     // spec 1.0: the built-in objects (bootenvs ignore and local, stages none and local, profile
     // global), created read-only on first start.
@@ -51,15 +54,17 @@ public:
 
     store::Store& store() { return store_; }
 
-private:
+  private:
     Collection* find(const std::string& prefix) const;
     // Runs `op` in one write transaction; on success re-validates what refers to the object.
     ObjectResult write(const std::string& prefix, const std::string& key,
                        const std::function<ObjectResult(store::WriteTxn&, Collection&)>& op);
-    void revalidate_dependents(store::WriteTxn& txn, const std::string& prefix, const std::string& key);
+    void revalidate_dependents(store::WriteTxn& txn, const std::string& prefix,
+                               const std::string& key);
     // Applies `change` to the object's Params map and stores it through the collection's rules.
-    ObjectResult change_params(const std::string& prefix, const std::string& id, const WriteContext& ctx,
-                               const std::function<api::Expected<model::Json, model::Error>(model::Json&)>& change);
+    ObjectResult change_params(
+        const std::string& prefix, const std::string& id, const WriteContext& ctx,
+        const std::function<api::Expected<model::Json, model::Error>(model::Json&)>& change);
 
     store::Store& store_;
     std::map<std::string, std::unique_ptr<Collection>> collections_;

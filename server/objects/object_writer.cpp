@@ -28,8 +28,10 @@ void update_refs(store::WriteTxn& txn, const ObjectWrite& w) {
 }  // namespace
 
 void write_object(store::WriteTxn& txn, const ObjectWrite& w) {
-    if (w.object) txn.put(w.prefix, w.key, w.object->dump());
-    else txn.erase(w.prefix, w.key);
+    if (w.object)
+        txn.put(w.prefix, w.key, w.object->dump());
+    else
+        txn.erase(w.prefix, w.key);
     update_refs(txn, w);
     const model::Json* object = w.event_object ? w.event_object : w.object;
     const model::Json* original = w.event_original ? w.event_original : w.original;
@@ -44,7 +46,8 @@ std::vector<ObjectRef> referrers_of(const store::ReadView& view, const ObjectRef
         std::string_view rest = key.substr(start.size());
         auto slash = rest.find('/');
         if (slash != std::string_view::npos)
-            out.push_back({std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))});
+            out.push_back(
+                {std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))});
         return true;
     });
     return out;
@@ -64,7 +67,8 @@ std::string now_rfc3339() {
 }
 
 model::Json make_event(const std::string& type, const std::string& action, const std::string& key,
-                       const std::string& principal, const model::Json* object, const model::Json* original) {
+                       const std::string& principal, const model::Json* object,
+                       const model::Json* original) {
     model::Event e;
     e.time = now_rfc3339();
     e.type = type;

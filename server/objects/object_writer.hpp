@@ -38,6 +38,7 @@ std::string now_rfc3339();
 
 // The Event JSON for a change (spec 1.11); Object/Original are null when absent.
 model::Json make_event(const std::string& type, const std::string& action, const std::string& key,
-                       const std::string& principal, const model::Json* object, const model::Json* original);
+                       const std::string& principal, const model::Json* object,
+                       const model::Json* original);
 
 }  // namespace drover::objects

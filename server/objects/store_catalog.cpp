@@ -10,29 +10,51 @@ const T* StoreCatalog::lookup(Cache<T>& cache, const std::string& key) const {
         if (auto raw = view_.get(T::kPrefix, key)) {
             auto doc = model::Json::parse(*raw, nullptr, /*allow_exceptions=*/false);
             T decoded;
-            if (!doc.is_discarded() && model::decode(doc, decoded).empty()) obj = std::move(decoded);
+            if (!doc.is_discarded() && model::decode(doc, decoded).empty())
+                obj = std::move(decoded);
         }
         it = cache.emplace(key, std::move(obj)).first;
     }
     return it->second ? &*it->second : nullptr;
 }
 
-const model::Stage* StoreCatalog::stage(const std::string& n) const { return lookup(stages_, n); }
-const model::BootEnv* StoreCatalog::boot_env(const std::string& n) const { return lookup(boot_envs_, n); }
-const model::Task* StoreCatalog::task(const std::string& n) const { return lookup(tasks_, n); }
-const model::Workflow* StoreCatalog::workflow(const std::string& n) const { return lookup(workflows_, n); }
-const model::Profile* StoreCatalog::profile(const std::string& n) const { return lookup(profiles_, n); }
-const model::Param* StoreCatalog::param(const std::string& n) const { return lookup(params_, n); }
-const model::Template* StoreCatalog::template_(const std::string& id) const { return lookup(templates_, id); }
+const model::Stage* StoreCatalog::stage(const std::string& n) const {
+    return lookup(stages_, n);
+}
+const model::BootEnv* StoreCatalog::boot_env(const std::string& n) const {
+    return lookup(boot_envs_, n);
+}
+const model::Task* StoreCatalog::task(const std::string& n) const {
+    return lookup(tasks_, n);
+}
+const model::Workflow* StoreCatalog::workflow(const std::string& n) const {
+    return lookup(workflows_, n);
+}
+const model::Profile* StoreCatalog::profile(const std::string& n) const {
+    return lookup(profiles_, n);
+}
+const model::Param* StoreCatalog::param(const std::string& n) const {
+    return lookup(params_, n);
+}
+const model::Template* StoreCatalog::template_(const std::string& id) const {
+    return lookup(templates_, id);
+}
 
 void StoreCatalog::forget(const std::string& prefix, const std::string& key) {
-    if (prefix == model::Stage::kPrefix) stages_.erase(key);
-    else if (prefix == model::BootEnv::kPrefix) boot_envs_.erase(key);
-    else if (prefix == model::Task::kPrefix) tasks_.erase(key);
-    else if (prefix == model::Workflow::kPrefix) workflows_.erase(key);
-    else if (prefix == model::Profile::kPrefix) profiles_.erase(key);
-    else if (prefix == model::Param::kPrefix) params_.erase(key);
-    else if (prefix == model::Template::kPrefix) templates_.erase(key);
+    if (prefix == model::Stage::kPrefix)
+        stages_.erase(key);
+    else if (prefix == model::BootEnv::kPrefix)
+        boot_envs_.erase(key);
+    else if (prefix == model::Task::kPrefix)
+        tasks_.erase(key);
+    else if (prefix == model::Workflow::kPrefix)
+        workflows_.erase(key);
+    else if (prefix == model::Profile::kPrefix)
+        profiles_.erase(key);
+    else if (prefix == model::Param::kPrefix)
+        params_.erase(key);
+    else if (prefix == model::Template::kPrefix)
+        templates_.erase(key);
 }
 
 }  // namespace drover::objects

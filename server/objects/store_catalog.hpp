@@ -11,7 +11,7 @@
 namespace drover::objects {
 
 class StoreCatalog : public rules::Catalog {
-public:
+  public:
     explicit StoreCatalog(const store::ReadView& view) : view_(view) {}
 
     const model::Stage* stage(const std::string& name) const override;
@@ -24,7 +24,7 @@ public:
 
     void forget(const std::string& prefix, const std::string& key);
 
-private:
+  private:
     template <class T>
     using Cache = std::map<std::string, std::optional<T>>;
 

@@ -36,7 +36,8 @@ Errors template_ref_errors(const std::vector<model::TemplateInfo>& infos, const 
     Errors errs;
     for (std::size_t i = 0; i < infos.size(); ++i)
         if (!infos[i].id.empty() && !c.template_(infos[i].id))
-            errs.push_back("Templates[" + std::to_string(i) + "]: No common template for " + infos[i].id);
+            errs.push_back("Templates[" + std::to_string(i) + "]: No common template for " +
+                           infos[i].id);
     return errs;
 }
 
@@ -45,9 +46,12 @@ Errors task_list_ref_errors(const std::vector<std::string>& tasks, const StoreCa
     for (std::size_t i = 0; i < tasks.size(); ++i) {
         rules::TaskEntry e = rules::parse_task_entry(tasks[i]);
         const std::string at = " (at " + std::to_string(i) + ") does not exist";
-        if (e.kind == rules::EntryKind::Task && !c.task(e.name)) errs.push_back("Task " + e.name + at);
-        if (e.kind == rules::EntryKind::Stage && !c.stage(e.name)) errs.push_back("Stage " + e.name + at);
-        if (e.kind == rules::EntryKind::BootEnv && !c.boot_env(e.name)) errs.push_back("BootEnv " + e.name + at);
+        if (e.kind == rules::EntryKind::Task && !c.task(e.name))
+            errs.push_back("Task " + e.name + at);
+        if (e.kind == rules::EntryKind::Stage && !c.stage(e.name))
+            errs.push_back("Stage " + e.name + at);
+        if (e.kind == rules::EntryKind::BootEnv && !c.boot_env(e.name))
+            errs.push_back("BootEnv " + e.name + at);
     }
     return errs;
 }
@@ -56,7 +60,8 @@ Errors profile_ref_errors(const std::vector<std::string>& profiles, const StoreC
     Errors errs;
     for (std::size_t i = 0; i < profiles.size(); ++i)
         if (!c.profile(profiles[i]))
-            errs.push_back("Profile " + profiles[i] + " (at " + std::to_string(i) + ") does not exist");
+            errs.push_back("Profile " + profiles[i] + " (at " + std::to_string(i) +
+                           ") does not exist");
     return errs;
 }
 
@@ -65,7 +70,8 @@ Errors profile_ref_errors(const std::vector<std::string>& profiles, const StoreC
 std::vector<ObjectRef> references_of(const model::Machine& m) {
     std::vector<ObjectRef> out{{"stages", m.stage}, {"bootenvs", m.boot_env}};
     if (!m.workflow.empty()) out.push_back({"workflows", m.workflow});
-    for (const auto& p : m.profiles) out.push_back({"profiles", p});
+    for (const auto& p : m.profiles)
+        out.push_back({"profiles", p});
     add_task_list_refs(m.tasks, out);
     return unique(std::move(out));
 }
@@ -73,7 +79,8 @@ std::vector<ObjectRef> references_of(const model::Machine& m) {
 std::vector<ObjectRef> references_of(const model::Stage& s) {
     std::vector<ObjectRef> out;
     if (!s.boot_env.empty()) out.push_back({"bootenvs", s.boot_env});
-    for (const auto& p : s.profiles) out.push_back({"profiles", p});
+    for (const auto& p : s.profiles)
+        out.push_back({"profiles", p});
     add_task_list_refs(s.tasks, out);
     add_template_refs(s.templates, out);
     return unique(std::move(out));
@@ -81,7 +88,8 @@ std::vector<ObjectRef> references_of(const model::Stage& s) {
 
 std::vector<ObjectRef> references_of(const model::Task& t) {
     std::vector<ObjectRef> out;
-    for (const auto& p : t.prerequisites) out.push_back({"tasks", p});
+    for (const auto& p : t.prerequisites)
+        out.push_back({"tasks", p});
     add_template_refs(t.templates, out);
     return unique(std::move(out));
 }
@@ -94,27 +102,37 @@ std::vector<ObjectRef> references_of(const model::BootEnv& b) {
 
 std::vector<ObjectRef> references_of(const model::Workflow& w) {
     std::vector<ObjectRef> out;
-    for (const auto& s : w.stages) out.push_back({"stages", s});
+    for (const auto& s : w.stages)
+        out.push_back({"stages", s});
     return unique(std::move(out));
 }
 
 std::vector<ObjectRef> references_of(const model::Profile& p) {
     std::vector<ObjectRef> out;
-    for (const auto& n : p.profiles) out.push_back({"profiles", n});
+    for (const auto& n : p.profiles)
+        out.push_back({"profiles", n});
     return unique(std::move(out));
 }
 
-std::vector<ObjectRef> references_of(const model::Template&) { return {}; }
-std::vector<ObjectRef> references_of(const model::Param&) { return {}; }
+std::vector<ObjectRef> references_of(const model::Template&) {
+    return {};
+}
+std::vector<ObjectRef> references_of(const model::Param&) {
+    return {};
+}
 // Jobs survive their machine and tasks (spec 1.4), so they hold no references.
-std::vector<ObjectRef> references_of(const model::Job&) { return {}; }
+std::vector<ObjectRef> references_of(const model::Job&) {
+    return {};
+}
 
 Errors reference_errors(const model::Stage& s, const StoreCatalog& c) {
     Errors errs;
     if (!s.boot_env.empty()) {
         const model::BootEnv* env = c.boot_env(s.boot_env);
-        if (!env) errs.push_back("BootEnv " + s.boot_env + " does not exist");
-        else if (!env->available) errs.push_back("BootEnv " + s.boot_env + " is not available");
+        if (!env)
+            errs.push_back("BootEnv " + s.boot_env + " does not exist");
+        else if (!env->available)
+            errs.push_back("BootEnv " + s.boot_env + " is not available");
     }
     model::append(errs, profile_ref_errors(s.profiles, c));
     model::append(errs, task_list_ref_errors(s.tasks, c));
@@ -133,30 +151,43 @@ Errors reference_errors(const model::Task& t, const StoreCatalog& c) {
     return errs;
 }
 
-Errors reference_errors(const model::BootEnv& b, const StoreCatalog& c) { return template_ref_errors(b.templates, c); }
+Errors reference_errors(const model::BootEnv& b, const StoreCatalog& c) {
+    return template_ref_errors(b.templates, c);
+}
 
 Errors reference_errors(const model::Workflow& w, const StoreCatalog& c) {
     Errors errs;
     for (const auto& name : w.stages) {
         const model::Stage* s = c.stage(name);
-        if (!s) errs.push_back("Stage " + name + " does not exist");
-        else if (!s->available) errs.push_back("Stage " + name + " is not available");
+        if (!s)
+            errs.push_back("Stage " + name + " does not exist");
+        else if (!s->available)
+            errs.push_back("Stage " + name + " is not available");
     }
     return errs;
 }
 
-Errors reference_errors(const model::Profile& p, const StoreCatalog& c) { return profile_ref_errors(p.profiles, c); }
-Errors reference_errors(const model::Template&, const StoreCatalog&) { return {}; }
-Errors reference_errors(const model::Job&, const StoreCatalog&) { return {}; }
+Errors reference_errors(const model::Profile& p, const StoreCatalog& c) {
+    return profile_ref_errors(p.profiles, c);
+}
+Errors reference_errors(const model::Template&, const StoreCatalog&) {
+    return {};
+}
+Errors reference_errors(const model::Job&, const StoreCatalog&) {
+    return {};
+}
 
-Errors reference_errors(const model::Param&, const StoreCatalog&) { return {}; }
+Errors reference_errors(const model::Param&, const StoreCatalog&) {
+    return {};
+}
 
 Errors extra_validation(const model::Param& p) {
     if (!p.schema.is_object() && !p.schema.is_boolean()) return {};  // model::validate reports it
     auto compiled = jsonschema::Schema::compile(p.schema);
     Errors errs;
     if (!compiled) {
-        for (const auto& e : compiled.error()) errs.push_back(p.name + ": Schema: " + jsonschema::to_string(e));
+        for (const auto& e : compiled.error())
+            errs.push_back(p.name + ": Schema: " + jsonschema::to_string(e));
         return errs;
     }
     if (auto def = model::default_value(p))
@@ -178,7 +209,11 @@ model::Errors param_value_errors(const model::Params& params, const StoreCatalog
     return errs;
 }
 
-void on_save(model::Task& t) { rules::apply_task_exit_code_flag(t.meta); }
-void on_save(model::Stage& s) { s.runner_wait = true; }
+void on_save(model::Task& t) {
+    rules::apply_task_exit_code_flag(t.meta);
+}
+void on_save(model::Stage& s) {
+    s.runner_wait = true;
+}
 
 }  // namespace drover::objects

@@ -21,7 +21,9 @@ namespace drover::objects {
 struct ObjectRef {
     std::string prefix;
     std::string key;
-    bool operator<(const ObjectRef& o) const { return std::tie(prefix, key) < std::tie(o.prefix, o.key); }
+    bool operator<(const ObjectRef& o) const {
+        return std::tie(prefix, key) < std::tie(o.prefix, o.key);
+    }
     bool operator==(const ObjectRef& o) const = default;
 };
 

@@ -10,22 +10,30 @@
 
 namespace drover::objects {
 
-// Key generation, hidden fields and unique indexes: the defaults suit name-keyed content.
-template <class T>
-struct TypeTraits {
+// Key generation, hidden fields and unique indexes: the defaults suit name-keyed content. A type
+// specialises TypeTraits, inheriting DefaultTraits, and overrides only what differs.
+struct DefaultTraits {
+    template <class T>
     static void assign_key(T&) {}
+    template <class T>
     static void keep_hidden(const T&, T&) {}
     static void hide(model::Json&) {}
-    static std::optional<std::string> lookup_index(const store::ReadView&, const std::string&, const std::string&) {
+    static std::optional<std::string> lookup_index(const store::ReadView&, const std::string&,
+                                                   const std::string&) {
         return std::nullopt;
     }
+    template <class T>
     static std::optional<std::string> unique_conflict(const store::ReadView&, const T*, const T&) {
         return std::nullopt;
     }
+    template <class T>
     static void update_indexes(store::WriteTxn&, const T*, const T*) {}
     // Objects that may change but never go away (the global profile).
     static bool undeletable(const std::string&) { return false; }
 };
+
+template <class T>
+struct TypeTraits : DefaultTraits {};
 
 // Decides whether `obj` may be stored (errors reject it with 422) and sets its validation
 // envelope. The default is spec 1.0: syntax errors reject, broken references only make the
@@ -35,7 +43,8 @@ model::Errors admit(const T* /*old*/, T& obj, const StoreCatalog& catalog, const
     on_save(obj);
     model::Errors errs = model::validate(obj);
     model::append(errs, extra_validation(obj));
-    if constexpr (requires { obj.params; }) model::append(errs, param_value_errors(obj.params, catalog));
+    if constexpr (requires { obj.params; })
+        model::append(errs, param_value_errors(obj.params, catalog));
     if (!errs.empty()) return errs;
     obj.validated = true;
     obj.errors = reference_errors(obj, catalog);
@@ -50,12 +59,13 @@ model::Errors recheck_references(T& obj, const StoreCatalog& catalog) {
 
 template <class T>
 class TypedCollection final : public Collection {
-public:
+  public:
     const char* prefix() const override { return T::kPrefix; }
     const char* type_name() const override { return T::kTypeName; }
     const char* key_field() const override { return T::kKeyName; }
 
-    std::optional<std::string> resolve_key(const store::ReadView& view, const std::string& id) const override {
+    std::optional<std::string> resolve_key(const store::ReadView& view,
+                                           const std::string& id) const override {
         auto colon = id.find(':');
         if (colon != std::string::npos) {
             std::string index = id.substr(0, colon), value = id.substr(colon + 1);
@@ -65,7 +75,8 @@ public:
         return id;
     }
 
-    std::optional<model::Json> get(const store::ReadView& view, const std::string& key) const override {
+    std::optional<model::Json> get(const store::ReadView& view,
+                                   const std::string& key) const override {
         auto raw = view.get(T::kPrefix, key);
         if (!raw) return std::nullopt;
         model::Json doc = model::Json::parse(*raw);
@@ -73,7 +84,8 @@ public:
         return doc;
     }
 
-    void list(const store::ReadView& view, const std::function<void(model::Json)>& visit) const override {
+    void list(const store::ReadView& view,
+              const std::function<void(model::Json)>& visit) const override {
         view.scan(T::kPrefix, "", [&](std::string_view, std::string_view value) {
             model::Json doc = model::Json::parse(value);
             TypeTraits<T>::hide(doc);
@@ -82,13 +94,16 @@ public:
         });
     }
 
-    ObjectResult create(store::WriteTxn& txn, const model::Json& body, const WriteContext& ctx) override {
+    ObjectResult create(store::WriteTxn& txn, const model::Json& body,
+                        const WriteContext& ctx) override {
         T obj;
-        if (auto errs = model::decode(body, obj); !errs.empty()) return fail(bad_request(T::kPrefix, "", errs));
+        if (auto errs = model::decode(body, obj); !errs.empty())
+            return fail(bad_request(T::kPrefix, "", errs));
         TypeTraits<T>::assign_key(obj);
         obj.read_only = false;  // read-only objects come from content layers, never from a request
         if (!obj.key().empty() && txn.get(T::kPrefix, obj.key()))
-            return fail(conflict(T::kPrefix, obj.key(), std::string(T::kTypeName) + " " + obj.key() + " already exists"));
+            return fail(conflict(T::kPrefix, obj.key(),
+                                 std::string(T::kTypeName) + " " + obj.key() + " already exists"));
         return store_version(txn, nullptr, std::move(obj), ctx, "create");
     }
 
@@ -96,34 +111,44 @@ public:
                          const WriteContext& ctx) override {
         std::optional<T> old = load(txn, key);
         if (!old) return fail(not_found(T::kPrefix, key, "PUT"));
-        if (old->read_only) return fail(conflict(T::kPrefix, key, std::string(T::kTypeName) + " " + key + " is read-only"));
+        if (old->read_only)
+            return fail(
+                conflict(T::kPrefix, key, std::string(T::kTypeName) + " " + key + " is read-only"));
         T obj;
-        if (auto errs = model::decode(body, obj); !errs.empty()) return fail(bad_request(T::kPrefix, key, errs));
+        if (auto errs = model::decode(body, obj); !errs.empty())
+            return fail(bad_request(T::kPrefix, key, errs));
         if (obj.key() != key)
-            return fail(bad_request(T::kPrefix, key, {std::string(T::kKeyName) + " cannot change from " + key + " to " + obj.key()}));
+            return fail(bad_request(
+                T::kPrefix, key,
+                {std::string(T::kKeyName) + " cannot change from " + key + " to " + obj.key()}));
         TypeTraits<T>::keep_hidden(*old, obj);
         return store_version(txn, &*old, std::move(obj), ctx, "update");
     }
 
-    ObjectResult remove(store::WriteTxn& txn, const std::string& key, const WriteContext& ctx) override {
+    ObjectResult remove(store::WriteTxn& txn, const std::string& key,
+                        const WriteContext& ctx) override {
         std::optional<T> old = load(txn, key);
         if (!old) return fail(not_found(T::kPrefix, key, "DELETE"));
         if (old->read_only || TypeTraits<T>::undeletable(key))
-            return fail(conflict(T::kPrefix, key, std::string(T::kTypeName) + " " + key + " cannot be deleted"));
+            return fail(conflict(T::kPrefix, key,
+                                 std::string(T::kTypeName) + " " + key + " cannot be deleted"));
         auto users = referrers_of(txn, {T::kPrefix, key});
         if (!users.empty()) {
             model::Errors msgs;
-            for (const auto& u : users) msgs.push_back(std::string(T::kTypeName) + " " + key + " is in use by " + u.prefix + " " + u.key);
+            for (const auto& u : users)
+                msgs.push_back(std::string(T::kTypeName) + " " + key + " is in use by " + u.prefix +
+                               " " + u.key);
             return fail(still_in_use(T::kPrefix, key, msgs));
         }
         model::Json original = model::encode(*old);
-        TypeTraits<T>::update_indexes(txn, &*old, nullptr);
+        TypeTraits<T>::update_indexes(txn, &*old, static_cast<const T*>(nullptr));
         write(txn, key, nullptr, &original, references_of(*old), {}, "delete", ctx);
         TypeTraits<T>::hide(original);
         return original;
     }
 
-    bool revalidate(store::WriteTxn& txn, const std::string& key, const WriteContext& ctx) override {
+    bool revalidate(store::WriteTxn& txn, const std::string& key,
+                    const WriteContext& ctx) override {
         std::optional<T> obj = load(txn, key);
         if (!obj || !obj->validated) return false;
         StoreCatalog catalog(txn);
@@ -138,15 +163,17 @@ public:
         return true;
     }
 
-private:
+  private:
     // Stores `now` (nullptr: deletes) and appends its Event with hidden fields blanked.
-    static void write(store::WriteTxn& txn, const std::string& key, const model::Json* now, const model::Json* original,
-                      std::vector<ObjectRef> old_refs, std::vector<ObjectRef> new_refs, const char* action,
+    static void write(store::WriteTxn& txn, const std::string& key, const model::Json* now,
+                      const model::Json* original, std::vector<ObjectRef> old_refs,
+                      std::vector<ObjectRef> new_refs, const char* action,
                       const WriteContext& ctx) {
         std::optional<model::Json> shown_now, shown_original;
         if (now) TypeTraits<T>::hide(*(shown_now = *now));
         if (original) TypeTraits<T>::hide(*(shown_original = *original));
-        ObjectWrite w{T::kPrefix, key, now, original, std::move(old_refs), std::move(new_refs), action, ctx.principal};
+        ObjectWrite w{T::kPrefix,          key,    now,          original, std::move(old_refs),
+                      std::move(new_refs), action, ctx.principal};
         w.event_object = shown_now ? &*shown_now : nullptr;
         w.event_original = shown_original ? &*shown_original : nullptr;
         write_object(txn, w);
@@ -160,7 +187,8 @@ private:
         return obj;
     }
 
-    ObjectResult store_version(store::WriteTxn& txn, const T* old, T obj, const WriteContext& ctx, const char* action) {
+    ObjectResult store_version(store::WriteTxn& txn, const T* old, T obj, const WriteContext& ctx,
+                               const char* action) {
         StoreCatalog catalog(txn);
         if (auto errs = admit(old, obj, catalog, ctx); !errs.empty())
             return fail(invalid(T::kPrefix, obj.key(), std::move(errs)));
@@ -169,8 +197,9 @@ private:
         model::Json now = model::encode(obj);
         model::Json original = old ? model::encode(*old) : model::Json();
         TypeTraits<T>::update_indexes(txn, old, &obj);
-        write(txn, obj.key(), &now, old ? &original : nullptr, old ? references_of(*old) : std::vector<ObjectRef>{},
-              references_of(obj), action, ctx);
+        write(txn, obj.key(), &now, old ? &original : nullptr,
+              old ? references_of(*old) : std::vector<ObjectRef>{}, references_of(obj), action,
+              ctx);
         TypeTraits<T>::hide(now);
         return now;
     }
