@@ -127,9 +127,10 @@ std::vector<ValidationError> Evaluator::collect(NodeId id, const Json& instance,
 
 bool Evaluator::eval(NodeId id, const Json& instance, std::size_t depth) {
     const Node& node = impl_.nodes[id];
-    if (depth > impl_.max_depth) {
+    if (++evaluations_ > impl_.options.max_evaluations) return false;
+    if (depth > impl_.options.max_depth) {
         return fail(node, "",
-                    "nesting deeper than " + std::to_string(impl_.max_depth) +
+                    "nesting deeper than " + std::to_string(impl_.options.max_depth) +
                         " levels; not validated further");
     }
     if (node.always)
@@ -236,7 +237,14 @@ bool Evaluator::check_conditional(const Node& node, const Json& instance, std::s
 std::vector<ValidationError> Schema::validate(const nlohmann::json& instance) const {
     std::vector<ValidationError> errors;
     try {
-        Evaluator(*impl_, &errors).eval(impl_->root, instance, 0);
+        Evaluator evaluator(*impl_, &errors);
+        evaluator.eval(impl_->root, instance, 0);
+        if (evaluator.exhausted()) {
+            errors.insert(errors.begin(), {"", "", "",
+                                           "validation stopped after " +
+                                               std::to_string(impl_->options.max_evaluations) +
+                                               " subschema evaluations; the schema is too costly"});
+        }
     } catch (const std::exception& e) {
         errors.push_back({"", "", "", std::string("internal error while validating: ") + e.what()});
     }
@@ -245,7 +253,8 @@ std::vector<ValidationError> Schema::validate(const nlohmann::json& instance) co
 
 bool Schema::is_valid(const nlohmann::json& instance) const {
     try {
-        return Evaluator(*impl_, nullptr).eval(impl_->root, instance, 0);
+        Evaluator evaluator(*impl_, nullptr);
+        return evaluator.eval(impl_->root, instance, 0) && !evaluator.exhausted();
     } catch (const std::exception&) {
         return false;
     }

@@ -555,6 +555,24 @@ TEST_CASE("hostile input: depth limits at compile and validation time", "[jsonsc
     CHECK(found[0].message.find("nesting deeper than") != std::string::npos);
     CHECK_FALSE(any_tree.is_valid(deep_instance));
 
+    // "Billion laughs": 40 levels of allOf over the level below are 2^40 evaluations, no loop.
+    json laughs = {{"definitions", {{"d0", {{"type", "integer"}}}}}};
+    for (int i = 1; i <= 40; ++i) {
+        std::string below = "#/definitions/d" + std::to_string(i - 1);
+        laughs["definitions"]["d" + std::to_string(i)] = {
+            {"allOf", {{{"$ref", below}}, {{"$ref", below}}}}};
+    }
+    laughs["$ref"] = "#/definitions/d40";
+    CompileOptions budget;
+    budget.max_evaluations = 100000;
+    auto costly = Schema::compile(laughs, budget);
+    REQUIRE(costly);
+    CHECK_FALSE(costly->is_valid(1));
+    auto stopped = costly->validate(1);
+    REQUIRE_FALSE(stopped.empty());
+    CHECK(stopped[0].message ==
+          "validation stopped after 100000 subschema evaluations; the schema is too costly");
+
     auto shallow = Schema::compile(R"({"items": {"items": {"items": {}}}})"_json,
                                    CompileOptions{Draft::draft7, 2});
     CHECK_FALSE(shallow.has_value());
