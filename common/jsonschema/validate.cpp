@@ -12,6 +12,22 @@ namespace {
 
 constexpr std::size_t kDescribeLimit = 60;
 
+// Points the evaluator's error sink elsewhere (nullptr: probe only) for one branch.
+class SinkScope {
+  public:
+    SinkScope(std::vector<ValidationError>*& sink, std::vector<ValidationError>* replacement)
+        : sink_(sink), saved_(sink) {
+        sink_ = replacement;
+    }
+    ~SinkScope() { sink_ = saved_; }
+    SinkScope(const SinkScope&) = delete;
+    SinkScope& operator=(const SinkScope&) = delete;
+
+  private:
+    std::vector<ValidationError>*& sink_;
+    std::vector<ValidationError>* saved_;
+};
+
 bool is_whole_number(const Json& v) {
     if (v.is_number_integer()) return true;
     if (!v.is_number_float()) return false;
@@ -108,20 +124,15 @@ bool Evaluator::fail(const Node& node, std::string_view keyword, std::string mes
 }
 
 bool Evaluator::probe(NodeId id, const Json& instance, std::size_t depth) {
-    auto* saved = sink_;
-    sink_ = nullptr;
-    bool ok = eval(id, instance, depth);
-    sink_ = saved;
-    return ok;
+    SinkScope quiet(sink_, nullptr);
+    return eval(id, instance, depth);
 }
 
 std::vector<ValidationError> Evaluator::collect(NodeId id, const Json& instance,
                                                 std::size_t depth) {
     std::vector<ValidationError> errors;
-    auto* saved = sink_;
-    sink_ = &errors;
+    SinkScope into(sink_, &errors);
     eval(id, instance, depth);
-    sink_ = saved;
     return errors;
 }
 
