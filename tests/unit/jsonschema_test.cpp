@@ -258,7 +258,7 @@ TEST_CASE("properties, required and additionalProperties", "[jsonschema]") {
           Strings{"/Extra: property \"Extra\" is not allowed",
                   "/Name: 1 is an integer, not a string",
                   "(root): missing required property \"Uuid\""});
-    CHECK(valid(machine, json::array()) == false);
+    CHECK_FALSE(valid(machine, json::array()));
 
     auto open = compile_ok(
         R"({"properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "integer"}})"_json);
@@ -486,6 +486,27 @@ TEST_CASE("$schema selects the draft, CompileOptions::default_draft applies othe
         CHECK_FALSE(valid(schema, "s"));
         CHECK(compile_ok(R"({"exclusiveMinimum": 3})"_json, Draft::hybrid).is_valid(4));
     }
+}
+
+TEST_CASE("spec 1.10: Param schemas as DRP content writes them", "[jsonschema][spec1.10]") {
+    // No "$schema": DRP's gojsonschema reads these in its hybrid mode, and so should the server.
+    auto ntp = compile_ok(R"({
+        "type": "array",
+        "items": {"type": "string", "format": "ipv4"},
+        "default": ["10.0.0.1"]
+    })"_json,
+                          Draft::hybrid);
+    CHECK(valid(ntp, R"(["10.0.0.1"])"_json));  // the default validates, so the Param is valid
+    CHECK(errors(ntp, R"(["10.0.0.1", "ntp.example.com"])"_json) ==
+          Strings{"/1: \"ntp.example.com\" is not a valid ipv4"});
+
+    auto retries = compile_ok(
+        R"({"type": "integer", "minimum": 0, "exclusiveMinimum": true, "maximum": 10})"_json,
+        Draft::hybrid);
+    CHECK(valid(retries, 3));
+    CHECK(errors(retries, 0) ==
+          Strings{"(root): 0 is less than or equal to the exclusive minimum 0"});
+    CHECK(errors(retries, "3") == Strings{"(root): \"3\" is a string, not an integer"});
 }
 
 TEST_CASE("every error is collected, with instance and schema pointers", "[jsonschema]") {
