@@ -115,7 +115,9 @@ Value length(const Value& v) {
     if (v.type == GoType::String || v.is_list() || v.is_map()) {
         return Value::integer(static_cast<int64_t>(v.size()));
     }
-    throw CallError{"len of type " + type_name(v)};
+    std::string t = type_name(v);
+    if (v.type == GoType::Object && t[0] == '*') t.erase(0, 1);  // Go reports the pointee
+    throw CallError{"len of type " + t};
 }
 
 int64_t index_arg(const Value& idx, size_t cap) {

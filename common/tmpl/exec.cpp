@@ -385,7 +385,7 @@ private:
 
     Value validate_type(const Value& v, std::optional<Arg> typ) {
         if (!v.valid()) {
-            if (!typ) return Value::nil();
+            if (!typ) return Value::invalid();
             if (can_be_nil(*typ)) return zero_of(*typ);
             errorf("invalid value; expected " + arg_type_name(*typ));
         }

@@ -369,6 +369,18 @@ public:
                 pad(s, sp);
                 return;
             }
+            case 'U': {
+                char buf[32];
+                std::snprintf(buf, sizeof buf, "U+%04llX", static_cast<unsigned long long>(u));
+                std::string s = buf;
+                if (sp.sharp && v.i >= 0 && v.i <= 0x10FFFF && is_print_rune(static_cast<char32_t>(v.i))) {
+                    s += " '";
+                    append_rune(s, static_cast<char32_t>(v.i));
+                    s += "'";
+                }
+                pad(s, sp);
+                return;
+            }
             case 'q': {
                 char32_t r = v.i < 0 || v.i > 0x10FFFF ? 0xFFFD : static_cast<char32_t>(v.i);
                 std::string s = "'";

@@ -212,15 +212,8 @@ void yaml_emit(std::string& out, const Value& v, int indent);
 
 void yaml_child(std::string& out, const Value& e, int indent, bool in_list) {
     if (yaml_is_block(e)) {
-        if (e.is_map() && in_list) {
-            // "- a: 1\n  b: 2": the first key shares the dash line.
-            std::string sub;
-            yaml_emit(sub, e, indent + 2);
-            out += sub.substr(static_cast<size_t>(indent) + 2);
-        } else {
-            out += '\n';
-            yaml_emit(out, e, e.is_list() && !in_list ? indent : indent + 2);
-        }
+        out += '\n';
+        yaml_emit(out, e, e.is_list() && !in_list ? indent : indent + 2);
     } else if (e.is_list()) {
         out += " []\n";
     } else if (e.is_map()) {
@@ -249,11 +242,15 @@ void yaml_emit(std::string& out, const Value& v, int indent) {
     if (v.is_list()) {
         for (size_t i = 0; i < v.size(); ++i) {
             const Value& e = (*v.list)[i];
-            out += pad + "-";
-            if (yaml_is_block(e) && e.is_map()) {
-                out += " ";
+            if (yaml_is_block(e)) {
+                // "- a: 1" / "- - 1": the first line of the block shares the dash line.
+                std::string sub;
+                yaml_emit(sub, e, indent + 2);
+                out += pad + "- " + sub.substr(static_cast<size_t>(indent) + 2);
+            } else {
+                out += pad + "-";
+                yaml_child(out, e, indent, true);
             }
-            yaml_child(out, e, indent, true);
         }
         return;
     }

@@ -178,10 +178,13 @@ public:
         return it == m.end() ? nullptr : &it->second;
     }
 
+    // One converted value per param and render: like Go's map values, a dict param
+    // mutated with `set` stays mutated for later lookups in the same render.
     Value param(const std::string& key) const {
+        if (auto it = param_cache_.find(key); it != param_cache_.end()) return it->second;
         auto v = ctx_.params ? ctx_.params->lookup(key) : std::nullopt;
         if (!v) throw CallError{"no such machine parameter " + key};
-        return from_json(*v);
+        return param_cache_[key] = from_json(*v);
     }
     bool param_exists(const std::string& key) const {
         return ctx_.params && ctx_.params->lookup(key).has_value();
@@ -232,6 +235,7 @@ private:
     RenderContext ctx_;
     std::shared_ptr<const TreeMap> set_;
     Value machine_, task_, stage_, env_;
+    mutable std::map<std::string, Value> param_cache_;
 
     static Methods make(bool with_ext);
 };

@@ -30,17 +30,30 @@ Value plain_map(const Value& d) {
 // mergo.Merge / MergeWithOverwrite on map[string]interface{} values.
 void merge_into(Map& dst, const Map& src, bool overwrite) {
     for (const auto& [k, sv] : src) {
-        if (sv.type == GoType::Nil || ((sv.is_list() && !sv.list) || (sv.is_map() && !sv.map))) {
+        if (sv.type == GoType::Nil) {
+            if (overwrite) dst[k] = sv;
             continue;
         }
         auto it = dst.find(k);
         bool has = it != dst.end();
-        if (has && sv.type == GoType::MapIface && it->second.type == GoType::MapIface &&
-            it->second.map && sv.map) {
-            merge_into(*it->second.map, *sv.map, overwrite);
+        Value before = has ? it->second : Value::invalid();
+        if (sv.is_map()) {
+            if (has && before.type == GoType::MapIface && before.map && sv.map) {
+                merge_into(*before.map, *sv.map, overwrite);
+            }
+        } else if (sv.is_list()) {
+            // mergo's slice branch: "empty" here is about the whole destination map.
+            if (overwrite || dst.empty()) {
+                dst[k] = sv;
+            } else if (!has || before.type == GoType::Nil) {
+                Value e;
+                e.type = sv.type;
+                e.list = std::make_shared<List>();
+                dst[k] = e;
+            }
         }
-        if (has && !empty(it->second) && (sv.is_map() || sv.is_list())) continue;
-        if (overwrite || !has || empty(it->second)) dst[k] = sv;
+        if (has && !empty(before) && (sv.is_map() || sv.is_list())) continue;
+        if (overwrite || !has || empty(before)) dst[k] = sv;
     }
 }
 

@@ -40,11 +40,57 @@ std::string trim_space(const std::string& s) {
     return s.substr(b, e - b);
 }
 
-std::string map_ascii(std::string s, int (*f)(int)) {
-    for (auto& c : s) {
-        if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(f(c));
+// Simple case mapping for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic (the
+// scripts task content uses); other runes are left unchanged.
+char32_t to_upper_rune(char32_t r) {
+    if (r < 0x80) return static_cast<char32_t>(std::toupper(static_cast<int>(r)));
+    if ((r >= 0xE0 && r <= 0xFE && r != 0xF7)) return r - 0x20;
+    if (r == 0xFF) return 0x178;
+    if (r == 0xB5) return 0x39C;
+    if (r >= 0x100 && r <= 0x17F) {
+        bool odd_lower = (r < 0x138) || (r >= 0x14A && r < 0x178);
+        if (r == 0x131) return 'I';
+        if (odd_lower && (r & 1)) return r - 1;
+        if (!odd_lower && !(r & 1) && r != 0x138 && r != 0x178 && r != 0x17F) return r - 1;
+        return r == 0x17F ? 'S' : r;
     }
-    return s;
+    if (r >= 0x3B1 && r <= 0x3C9 && r != 0x3C2) return r - 0x20;
+    if (r == 0x3C2) return 0x3A3;
+    if (r >= 0x430 && r <= 0x44F) return r - 0x20;
+    if (r >= 0x450 && r <= 0x45F) return r - 0x50;
+    return r;
+}
+
+char32_t to_lower_rune(char32_t r) {
+    if (r < 0x80) return static_cast<char32_t>(std::tolower(static_cast<int>(r)));
+    if (r >= 0xC0 && r <= 0xDE && r != 0xD7) return r + 0x20;
+    if (r == 0x178) return 0xFF;
+    if (r >= 0x100 && r <= 0x17F) {
+        bool even_upper = (r < 0x138) || (r >= 0x14A && r < 0x178);
+        if (r == 0x130) return 'i';
+        if (even_upper && !(r & 1)) return r + 1;
+        if (!even_upper && (r & 1) && r != 0x149 && r != 0x17F) return r + 1;
+        return r;
+    }
+    if (r >= 0x391 && r <= 0x3A9 && r != 0x3A2) return r + 0x20;
+    if (r >= 0x410 && r <= 0x42F) return r + 0x20;
+    if (r >= 0x400 && r <= 0x40F) return r + 0x50;
+    return r;
+}
+
+std::string map_runes(const std::string& s, char32_t (*f)(char32_t)) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        size_t w;
+        char32_t r = decode_rune(s, i, &w);
+        if (r == 0xFFFD && w == 1) {
+            out += "\xEF\xBF\xBD";
+        } else {
+            append_rune(out, f(r));
+        }
+        i += w;
+    }
+    return out;
 }
 
 // strings.Title: upper-case letters that follow a separator.
@@ -209,10 +255,10 @@ void add_sprig_strings(FuncMap& m) {
     const Signature s2{{S::String, S::String}};
     m["trim"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(trim_space(a[0].s)); });
     m["upper"] = fn(s1, [](const Value&, std::vector<Value>& a) {
-        return str(map_ascii(a[0].s, ::toupper));
+        return str(map_runes(a[0].s, to_upper_rune));
     });
     m["lower"] = fn(s1, [](const Value&, std::vector<Value>& a) {
-        return str(map_ascii(a[0].s, ::tolower));
+        return str(map_runes(a[0].s, to_lower_rune));
     });
     m["title"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(title(a[0].s)); });
     m["untitle"] = fn(s1, [](const Value&, std::vector<Value>& a) {
