@@ -9,5 +9,6 @@ class App;
 namespace drover::cli {
 
 void add_schema_commands(CLI::App& app);
+void add_template_commands(CLI::App& app);
 
 }  // namespace drover::cli

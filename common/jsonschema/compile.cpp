@@ -95,8 +95,7 @@ CompileResult Compiler::run() {
     if (!errors_.empty()) return CompileResult(std::move(errors_));
     auto impl = std::make_shared<Schema::Impl>();
     impl->draft = draft_;
-    impl->max_depth = options_.max_depth;
-    impl->max_pattern_subject = options_.max_pattern_subject;
+    impl->options = options_;
     impl->nodes = std::move(nodes_);
     impl->root = root;
     return CompileResult(Schema(std::move(impl)));

@@ -16,6 +16,9 @@ class Evaluator {
     Evaluator(const Schema::Impl& impl, std::vector<ValidationError>* sink)
         : impl_(impl), sink_(sink) {}
     bool eval(NodeId id, const Json& instance, std::size_t depth);
+    // True once the max_evaluations budget ran out: the result is then "invalid", and the
+    // errors collected so far may include ones caused by the cut-off.
+    bool exhausted() const { return evaluations_ > impl_.options.max_evaluations; }
 
   private:
     // Keyword families; each returns false if the instance fails any of its keywords.
@@ -45,6 +48,7 @@ class Evaluator {
     const Schema::Impl& impl_;
     std::vector<ValidationError>* sink_;
     PointerPath path_;
+    std::size_t evaluations_ = 0;
 };
 
 // Short, single-line rendering of a value for messages ("\"abc\"", "42", "{...}" truncated).

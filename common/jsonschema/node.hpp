@@ -91,8 +91,7 @@ struct Node {
 
 struct Schema::Impl {
     Draft draft = Draft::draft7;
-    std::size_t max_depth = 0;
-    std::size_t max_pattern_subject = 0;
+    CompileOptions options;
     std::vector<Node> nodes;
     NodeId root = 0;
 };

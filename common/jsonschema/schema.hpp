@@ -28,6 +28,10 @@ struct CompileOptions {
     // the stack (^(a|b)*$ does at ~15k characters on an 8 MiB stack). A longer value fails
     // "pattern" with a message saying so; a longer property name matches no patternProperties.
     std::size_t max_pattern_subject = 4096;
+    // Most subschema evaluations one validate() may make. Nested allOf/anyOf over shared $refs
+    // can take time exponential in the schema's size without any loop ("billion laughs"); past
+    // this budget validation stops with an error (about 0.3 s of work at the default).
+    std::size_t max_evaluations = 10'000'000;
 };
 
 // A problem with the schema itself; `schema_pointer` is a JSON pointer into the schema document.

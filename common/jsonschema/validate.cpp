@@ -12,6 +12,22 @@ namespace {
 
 constexpr std::size_t kDescribeLimit = 60;
 
+// Points the evaluator's error sink elsewhere (nullptr: probe only) for one branch.
+class SinkScope {
+  public:
+    SinkScope(std::vector<ValidationError>*& sink, std::vector<ValidationError>* replacement)
+        : sink_(sink), saved_(sink) {
+        sink_ = replacement;
+    }
+    ~SinkScope() { sink_ = saved_; }
+    SinkScope(const SinkScope&) = delete;
+    SinkScope& operator=(const SinkScope&) = delete;
+
+  private:
+    std::vector<ValidationError>*& sink_;
+    std::vector<ValidationError>* saved_;
+};
+
 bool is_whole_number(const Json& v) {
     if (v.is_number_integer()) return true;
     if (!v.is_number_float()) return false;
@@ -108,28 +124,24 @@ bool Evaluator::fail(const Node& node, std::string_view keyword, std::string mes
 }
 
 bool Evaluator::probe(NodeId id, const Json& instance, std::size_t depth) {
-    auto* saved = sink_;
-    sink_ = nullptr;
-    bool ok = eval(id, instance, depth);
-    sink_ = saved;
-    return ok;
+    SinkScope quiet(sink_, nullptr);
+    return eval(id, instance, depth);
 }
 
 std::vector<ValidationError> Evaluator::collect(NodeId id, const Json& instance,
                                                 std::size_t depth) {
     std::vector<ValidationError> errors;
-    auto* saved = sink_;
-    sink_ = &errors;
+    SinkScope into(sink_, &errors);
     eval(id, instance, depth);
-    sink_ = saved;
     return errors;
 }
 
 bool Evaluator::eval(NodeId id, const Json& instance, std::size_t depth) {
     const Node& node = impl_.nodes[id];
-    if (depth > impl_.max_depth) {
+    if (++evaluations_ > impl_.options.max_evaluations) return false;
+    if (depth > impl_.options.max_depth) {
         return fail(node, "",
-                    "nesting deeper than " + std::to_string(impl_.max_depth) +
+                    "nesting deeper than " + std::to_string(impl_.options.max_depth) +
                         " levels; not validated further");
     }
     if (node.always)
@@ -236,7 +248,14 @@ bool Evaluator::check_conditional(const Node& node, const Json& instance, std::s
 std::vector<ValidationError> Schema::validate(const nlohmann::json& instance) const {
     std::vector<ValidationError> errors;
     try {
-        Evaluator(*impl_, &errors).eval(impl_->root, instance, 0);
+        Evaluator evaluator(*impl_, &errors);
+        evaluator.eval(impl_->root, instance, 0);
+        if (evaluator.exhausted()) {
+            errors.insert(errors.begin(), {"", "", "",
+                                           "validation stopped after " +
+                                               std::to_string(impl_->options.max_evaluations) +
+                                               " subschema evaluations; the schema is too costly"});
+        }
     } catch (const std::exception& e) {
         errors.push_back({"", "", "", std::string("internal error while validating: ") + e.what()});
     }
@@ -245,7 +264,8 @@ std::vector<ValidationError> Schema::validate(const nlohmann::json& instance) co
 
 bool Schema::is_valid(const nlohmann::json& instance) const {
     try {
-        return Evaluator(*impl_, nullptr).eval(impl_->root, instance, 0);
+        Evaluator evaluator(*impl_, nullptr);
+        return evaluator.eval(impl_->root, instance, 0) && !evaluator.exhausted();
     } catch (const std::exception&) {
         return false;
     }

@@ -118,11 +118,11 @@ bool Evaluator::check_string(const Node& node, const Json& instance) {
 bool Evaluator::check_pattern(const Node& node, const Json& instance) {
     const auto& s = instance.get_ref<const std::string&>();
     const std::string shown = describe(instance);
-    if (s.size() > impl_.max_pattern_subject) {
+    if (s.size() > impl_.options.max_pattern_subject) {
         return fail(node, "pattern",
                     shown + " is " + std::to_string(s.size()) +
                         " bytes long, too long to match safely against /" + node.pattern->source +
-                        "/ (limit " + std::to_string(impl_.max_pattern_subject) + ")");
+                        "/ (limit " + std::to_string(impl_.options.max_pattern_subject) + ")");
     }
     if (search(s, node.pattern->regex)) return true;
     return fail(node, "pattern",
@@ -205,7 +205,8 @@ bool Evaluator::check_object_members(const Node& node, const Json& instance, std
             ok = eval(id, value, depth + 1) && ok;
         }
         for (const auto& [pattern, id] : node.pattern_properties) {
-            if (name.size() > impl_.max_pattern_subject || !search(name, pattern.regex)) continue;
+            if (name.size() > impl_.options.max_pattern_subject || !search(name, pattern.regex))
+                continue;
             matched = true;
             ok = eval(id, value, depth + 1) && ok;
         }

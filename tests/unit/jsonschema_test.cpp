@@ -258,7 +258,7 @@ TEST_CASE("properties, required and additionalProperties", "[jsonschema]") {
           Strings{"/Extra: property \"Extra\" is not allowed",
                   "/Name: 1 is an integer, not a string",
                   "(root): missing required property \"Uuid\""});
-    CHECK(valid(machine, json::array()) == false);
+    CHECK_FALSE(valid(machine, json::array()));
 
     auto open = compile_ok(
         R"({"properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "integer"}})"_json);
@@ -488,6 +488,27 @@ TEST_CASE("$schema selects the draft, CompileOptions::default_draft applies othe
     }
 }
 
+TEST_CASE("spec 1.10: Param schemas as DRP content writes them", "[jsonschema][spec1.10]") {
+    // No "$schema": DRP's gojsonschema reads these in its hybrid mode, and so should the server.
+    auto ntp = compile_ok(R"({
+        "type": "array",
+        "items": {"type": "string", "format": "ipv4"},
+        "default": ["10.0.0.1"]
+    })"_json,
+                          Draft::hybrid);
+    CHECK(valid(ntp, R"(["10.0.0.1"])"_json));  // the default validates, so the Param is valid
+    CHECK(errors(ntp, R"(["10.0.0.1", "ntp.example.com"])"_json) ==
+          Strings{"/1: \"ntp.example.com\" is not a valid ipv4"});
+
+    auto retries = compile_ok(
+        R"({"type": "integer", "minimum": 0, "exclusiveMinimum": true, "maximum": 10})"_json,
+        Draft::hybrid);
+    CHECK(valid(retries, 3));
+    CHECK(errors(retries, 0) ==
+          Strings{"(root): 0 is less than or equal to the exclusive minimum 0"});
+    CHECK(errors(retries, "3") == Strings{"(root): \"3\" is a string, not an integer"});
+}
+
 TEST_CASE("every error is collected, with instance and schema pointers", "[jsonschema]") {
     auto job = compile_ok(R"({
         "type": "object",
@@ -554,6 +575,24 @@ TEST_CASE("hostile input: depth limits at compile and validation time", "[jsonsc
     REQUIRE(found.size() == 1);
     CHECK(found[0].message.find("nesting deeper than") != std::string::npos);
     CHECK_FALSE(any_tree.is_valid(deep_instance));
+
+    // "Billion laughs": 40 levels of allOf over the level below are 2^40 evaluations, no loop.
+    json laughs = {{"definitions", {{"d0", {{"type", "integer"}}}}}};
+    for (int i = 1; i <= 40; ++i) {
+        std::string below = "#/definitions/d" + std::to_string(i - 1);
+        laughs["definitions"]["d" + std::to_string(i)] = {
+            {"allOf", {{{"$ref", below}}, {{"$ref", below}}}}};
+    }
+    laughs["$ref"] = "#/definitions/d40";
+    CompileOptions budget;
+    budget.max_evaluations = 100000;
+    auto costly = Schema::compile(laughs, budget);
+    REQUIRE(costly);
+    CHECK_FALSE(costly->is_valid(1));
+    auto stopped = costly->validate(1);
+    REQUIRE_FALSE(stopped.empty());
+    CHECK(stopped[0].message ==
+          "validation stopped after 100000 subschema evaluations; the schema is too costly");
 
     auto shallow = Schema::compile(R"({"items": {"items": {"items": {}}}})"_json,
                                    CompileOptions{Draft::draft7, 2});

@@ -297,7 +297,8 @@ TEST_CASE("shared definitions are identical wherever they are copied", "[proto-s
     }
 }
 
-TEST_CASE("a valid sample of every object passes, unknown fields included", "[proto-schemas]") {
+TEST_CASE("a valid sample of every object passes, unknown fields included",
+          "[proto-schemas][spec1.0]") {
     auto samples = valid_samples();
     REQUIRE(samples.size() == kExpectedNames.size());
     for (auto& [name, sample] : samples) {
@@ -310,7 +311,7 @@ TEST_CASE("a valid sample of every object passes, unknown fields included", "[pr
 }
 
 TEST_CASE("unset UUIDs, times and IPs may be \"\", times may be the Go zero time",
-          "[proto-schemas]") {
+          "[proto-schemas][spec1.0]") {
     json job = valid_samples()["job"];
     job["Uuid"] = "";
     job["Previous"] = "";
@@ -324,7 +325,7 @@ TEST_CASE("unset UUIDs, times and IPs may be \"\", times may be the Go zero time
     CHECK(validate_against_embedded("machine", json{{"Name", "minimal"}}).empty());
 }
 
-TEST_CASE("bad samples are rejected at the offending field", "[proto-schemas]") {
+TEST_CASE("bad samples are rejected at the offending field", "[proto-schemas][spec1.0]") {
     struct Bad {
         const char* schema;
         const char* field;  // JSON pointer into the valid sample
@@ -391,7 +392,8 @@ TEST_CASE("bad samples are rejected at the offending field", "[proto-schemas]") 
     }
 }
 
-TEST_CASE("missing required keys are reported on the object that lacks them", "[proto-schemas]") {
+TEST_CASE("missing required keys are reported on the object that lacks them",
+          "[proto-schemas][spec1.0]") {
     const std::vector<std::pair<const char*, const char*>> required = {
         {"machine", "/Name"},
         {"task", "/Name"},
