@@ -11,15 +11,19 @@ GroupCommitter::GroupCommitter(std::size_t max_batch, BatchFn run_batch)
       thread_([this] { loop(); }) {}
 
 Status GroupCommitter::submit(const WriteFn& fn) {
-    PendingWrite pending;
-    pending.fn = &fn;
-    std::unique_lock lock(mu_);
-    if (stopping_) return {StoreCode::Io, "the store is closing"};
-    queue_.push_back(&pending);
-    // Only the committer waits on work_, and it only sleeps when the queue was empty.
-    if (queue_.size() == 1) work_.notify_one();
-    pending.released.wait(lock, [&] { return pending.done; });
-    return std::move(pending.status);
+    std::future<Status> result;
+    bool was_empty = false;
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_) return {StoreCode::Io, "the store is closing"};
+        PendingWrite& pending = queue_.emplace_back();
+        pending.fn = &fn;
+        result = pending.released.get_future();
+        was_empty = queue_.size() == 1;
+    }
+    // Only the committer waits on work_, and it sleeps only when it found the queue empty.
+    if (was_empty) work_.notify_one();
+    return result.get();
 }
 
 void GroupCommitter::stop() {
@@ -32,29 +36,27 @@ void GroupCommitter::stop() {
 }
 
 void GroupCommitter::loop() {
-    std::vector<PendingWrite*> batch;
-    batch.reserve(max_batch_);
+    std::vector<PendingWrite> batch;
+    std::vector<PendingWrite*> pointers;
     for (;;) {
         {
             std::unique_lock lock(mu_);
             work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty()) return;  // stopping, and everything queued was committed
             std::size_t n = std::min(queue_.size(), max_batch_);
-            batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-            queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+            auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
+            batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+            queue_.erase(queue_.begin(), end);
         }
-        run_batch_(batch);
-        release(batch);
-    }
-}
-
-void GroupCommitter::release(std::span<PendingWrite* const> batch) {
-    // Notify under the lock: once `done` is visible the writer may return and destroy its
-    // PendingWrite (and the condition variable in it) at any moment after we unlock.
-    std::lock_guard lock(mu_);
-    for (PendingWrite* pending : batch) {
-        pending->done = true;
-        pending->released.notify_one();
+        pointers.clear();
+        for (PendingWrite& pending : batch)
+            pointers.push_back(&pending);
+        run_batch_(pointers);
+        // The promises live here, not on the writers' stacks: a writer may return the moment
+        // its future is ready, while set_value is still finishing.
+        for (PendingWrite& pending : batch)
+            pending.released.set_value(std::move(pending.status));
+        batch.clear();
     }
 }
 

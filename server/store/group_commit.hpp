@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -18,12 +19,12 @@ namespace drover::store {
 
 using WriteFn = std::function<bool(WriteTxn&)>;
 
-// One blocked write() call; lives on the caller's stack until it is released.
+// One blocked write() call. Once queued it is owned by the committer; the caller waits on the
+// future of `released`, so it never touches shared state (or a lock) again to learn its result.
 struct PendingWrite {
     const WriteFn* fn = nullptr;
     Status status;
-    bool done = false;
-    std::condition_variable released;
+    std::promise<Status> released;
 };
 
 class GroupCommitter {
@@ -43,11 +44,10 @@ class GroupCommitter {
 
   private:
     void loop();
-    void release(std::span<PendingWrite* const> batch);
 
     std::mutex mu_;
     std::condition_variable work_;
-    std::deque<PendingWrite*> queue_;
+    std::deque<PendingWrite> queue_;
     bool stopping_ = false;
     std::size_t max_batch_;
     BatchFn run_batch_;
