@@ -3,6 +3,7 @@
 // a write() that returns Ok is durable (fsync'd), and the events it appended carry consecutive
 // server-wide sequence numbers committed in the same transaction as the change.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -69,6 +70,9 @@ struct StoreOptions {
     std::size_t event_retention_count = 100000;     // events kept for resume (and...
     std::uint64_t event_retention_seconds = 3600;   // ...no older than this)
     std::size_t max_batch = 1024;                   // writers merged into one commit at most
+    // Timestamps events for age-based retention; empty means the system clock. Tests inject a
+    // fake one to prove retention by age without waiting an hour.
+    std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 using CommitListener = std::function<void(const std::vector<EventRecord>& committed)>;
@@ -83,7 +87,8 @@ struct StoreStats {
 class Store {
 public:
     virtual ~Store() = default;
-    // Runs `fn` against a consistent snapshot.
+    // Runs `fn` against a consistent snapshot. `fn` must not call read() or write() itself (a map
+    // resize waits for every open snapshot to end).
     virtual void read(const std::function<void(const ReadView&)>& fn) const = 0;
     // Runs `fn` in a write transaction that is group-committed with concurrent writers: one
     // LMDB transaction and one fsync per batch. `fn` may run more than once (when the map must

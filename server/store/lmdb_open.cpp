@@ -1,0 +1,86 @@
+#include "server/store/lmdb_open.hpp"
+
+#include "server/store/store_meta.hpp"
+
+#include <filesystem>
+
+namespace drover::store {
+namespace {
+
+constexpr const char* kMetaDb = "meta";
+constexpr const char* kEventsDb = "events";
+
+Status io(std::string_view what, int rc) {
+    return {StoreCode::Io, lmdb::error_text(what, rc)};
+}
+
+Status check_buckets(const std::vector<std::string>& buckets) {
+    for (const auto& name : buckets) {
+        if (name.empty() || name == kMetaDb || name == kEventsDb) {
+            return {StoreCode::Io, "bucket name '" + name + "' is empty or reserved"};
+        }
+    }
+    return {};
+}
+
+// Flags: MDB_NOTLS so a snapshot is not tied to the thread that opened it. Deliberately no
+// MDB_NOSYNC / MDB_NOMETASYNC: an acknowledged write must survive a power cut.
+int open_env(const StoreOptions& options, lmdb::Env& env) {
+    if (int rc = lmdb::Env::create(env); rc != 0) return rc;
+    MDB_env* e = env.get();
+    if (int rc = mdb_env_set_maxdbs(e, static_cast<MDB_dbi>(options.buckets.size() + 2)); rc != 0)
+        return rc;
+    if (int rc = mdb_env_set_maxreaders(e, kMaxReaders); rc != 0) return rc;
+    if (int rc = mdb_env_set_mapsize(e, options.initial_map_size); rc != 0) return rc;
+    return mdb_env_open(e, options.data_dir.c_str(), MDB_NOTLS, 0644);
+}
+
+Status open_databases(MDB_env* env, const StoreOptions& options, lmdb::Databases& dbs,
+                      std::uint64_t& last_seq) {
+    lmdb::Txn txn;
+    if (int rc = lmdb::Txn::begin(env, nullptr, 0, txn); rc != 0)
+        return io("opening the store", rc);
+    if (int rc = mdb_dbi_open(txn.get(), kMetaDb, MDB_CREATE, &dbs.meta); rc != 0)
+        return io("opening the meta database", rc);
+    // Checked before anything else is created: the abort below leaves a newer store untouched.
+    Status version = meta::check_schema_version(txn.get(), dbs.meta, options.data_dir);
+    if (!version.ok()) return version;
+    if (int rc = mdb_dbi_open(txn.get(), kEventsDb, MDB_CREATE, &dbs.events); rc != 0)
+        return io("opening the events database", rc);
+    for (const auto& name : options.buckets) {
+        MDB_dbi dbi = 0;
+        if (int rc = mdb_dbi_open(txn.get(), name.c_str(), MDB_CREATE, &dbi); rc != 0)
+            return io("opening bucket " + name, rc);
+        dbs.buckets.emplace(name, dbi);
+    }
+    last_seq = meta::last_event_seq(txn.get(), dbs.meta);
+    if (int rc = txn.commit(); rc != 0) return io("creating the store", rc);
+    return {};
+}
+
+}  // namespace
+
+std::optional<OpenedEnv> open_environment(const StoreOptions& options, Status& status) {
+    status = check_buckets(options.buckets);
+    if (!status.ok()) return std::nullopt;
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir, ec);
+    if (ec) {
+        status = {StoreCode::Io, "creating " + options.data_dir + ": " + ec.message()};
+        return std::nullopt;
+    }
+    auto lock = DataDirLock::acquire(options.data_dir, status);
+    if (!lock) return std::nullopt;
+    lmdb::Env env;
+    if (int rc = open_env(options, env); rc != 0) {
+        status = io("opening the LMDB environment in " + options.data_dir, rc);
+        return std::nullopt;
+    }
+    lmdb::Databases dbs;
+    std::uint64_t last_seq = 0;
+    status = open_databases(env.get(), options, dbs, last_seq);
+    if (!status.ok()) return std::nullopt;
+    return OpenedEnv{std::move(*lock), std::move(env), std::move(dbs), last_seq};
+}
+
+}  // namespace drover::store

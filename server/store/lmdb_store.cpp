@@ -1,0 +1,255 @@
+#include "server/store/lmdb_store.hpp"
+
+#include "server/store/event_log.hpp"
+#include "server/store/store_meta.hpp"
+
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <limits>
+
+namespace drover::store {
+namespace {
+
+// Doubling from 64 MiB this many times reaches 64 TiB: past that, something is wrong.
+constexpr int kMaxGrowthsPerBatch = 20;
+
+// Below this much free space an EIO from a commit is taken to be a full disk.
+constexpr std::uint64_t kNearlyFullBytes = 1 << 20;
+
+// LMDB reports a short page write as EIO, and a write that runs out of space part-way is short,
+// so an EIO on a file system with (almost) nothing left is a full disk.
+bool disk_full(int rc, const std::string& dir) {
+    if (rc == ENOSPC || rc == EDQUOT) return true;
+    struct statvfs fs {};
+    if (rc != EIO || ::statvfs(dir.c_str(), &fs) != 0) return false;
+    return static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < kNearlyFullBytes;
+}
+
+Status commit_failure(int rc, const std::string& dir) {
+    if (disk_full(rc, dir)) {
+        return {StoreCode::NoSpace,
+                lmdb::error_text("commit: the disk holding " + dir + " is full", rc)};
+    }
+    return {StoreCode::Io, lmdb::error_text("commit", rc)};
+}
+
+Status thrown_status(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return {StoreCode::Io, std::string("the write function threw: ") + e.what()};
+    } catch (...) {
+        return {StoreCode::Io, "the write function threw a non-standard exception"};
+    }
+}
+
+// Runs the caller's function, turning an exception into a status: none may cross the
+// committer thread (it would take down the server and every waiting writer with it).
+bool call_writer(const WriteFn& fn, WriteTxn& txn, std::exception_ptr& thrown) {
+    try {
+        return fn(txn);
+    } catch (...) {
+        thrown = std::current_exception();
+        return false;
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_lmdb_store(const StoreOptions& options, Status& status) {
+    return LmdbStore::open(options, status);
+}
+
+std::unique_ptr<LmdbStore> LmdbStore::open(const StoreOptions& options, Status& status) {
+    auto opened = open_environment(options, status);
+    if (!opened) return nullptr;
+    return std::make_unique<LmdbStore>(options, std::move(*opened));
+}
+
+LmdbStore::LmdbStore(const StoreOptions& options, OpenedEnv opened)
+    : options_(options),
+      opened_(std::move(opened)),
+      gate_(kMaxReaders),
+      last_seq_(opened_.last_event_seq),
+      committer_(options.max_batch, [this](std::span<PendingWrite* const> b) { run_batch(b); }) {}
+
+void LmdbStore::read(const std::function<void(const ReadView&)>& fn) const {
+    for (int tries = 0;; ++tries) {
+        ReaderGate::Shared hold(gate_);
+        lmdb::Txn txn;  // declared after `hold`: ends before the gate is left
+        int rc = lmdb::Txn::begin(opened_.env.get(), nullptr, MDB_RDONLY, txn);
+        if (rc == MDB_MAP_RESIZED && tries < 3) {
+            hold.release();
+            adopt_map_size();
+            continue;
+        }
+        if (rc != 0) {
+            std::fprintf(stderr, "drover store: %s\n", lmdb::error_text("read", rc).c_str());
+        }
+        fn(LmdbReadView(txn.get(), opened_.dbs));
+        return;
+    }
+}
+
+Status LmdbStore::write(const std::function<bool(WriteTxn&)>& fn) {
+    return committer_.submit(fn);
+}
+
+void LmdbStore::set_commit_listener(CommitListener listener) {
+    std::lock_guard lock(listener_mu_);
+    listener_ = std::move(listener);
+}
+
+StoreStats LmdbStore::stats() const {
+    StoreStats stats;
+    stats.commits = commits_.load();
+    stats.writes = writes_.load();
+    ReaderGate::Shared hold(gate_);  // the map size changes only under the exclusive gate
+    MDB_envinfo info{};
+    MDB_stat stat{};
+    if (mdb_env_info(opened_.env.get(), &info) == 0 &&
+        mdb_env_stat(opened_.env.get(), &stat) == 0) {
+        stats.map_size = info.me_mapsize;
+        stats.used_bytes = (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize;
+    }
+    return stats;
+}
+
+// One batch: run every writer in one transaction and commit it. MDB_MAP_FULL grows the map
+// and redoes the whole batch (functions may run again, as the interface allows); MDB_TXN_FULL
+// redoes it one writer per transaction.
+void LmdbStore::run_batch(std::span<PendingWrite* const> batch) {
+    for (int growths = 0;; ++growths) {
+        BatchEvents events{last_seq_, now_ms(), {}};
+        int rc = attempt(batch, events);
+        if (rc == 0) {
+            last_seq_ = events.last_seq;
+            publish(events.records);
+            return;
+        }
+        if (rc == MDB_MAP_FULL && growths < kMaxGrowthsPerBatch && grow_map()) continue;
+        if (rc == MDB_TXN_FULL && batch.size() > 1) {
+            for (PendingWrite* writer : batch)
+                run_batch({&writer, 1});
+            return;
+        }
+        fail_batch(batch, rc);
+        return;
+    }
+}
+
+int LmdbStore::attempt(std::span<PendingWrite* const> batch, BatchEvents& events) {
+    for (PendingWrite* writer : batch)
+        writer->status = {};  // a redo starts afresh
+    lmdb::Txn parent;
+    if (int rc = begin_write(parent); rc != 0) return rc;
+    std::size_t committed = 0;
+    for (PendingWrite* writer : batch) {
+        if (int rc = run_writer(parent.get(), *writer, events); rc != 0) return rc;
+        if (writer->status.ok()) ++committed;
+    }
+    if (committed == 0) return 0;  // every writer rolled back: nothing to make durable
+    if (int rc = finish_batch(parent.get(), events); rc != 0) return rc;
+    if (int rc = parent.commit(); rc != 0) return rc;
+    commits_.fetch_add(1);
+    writes_.fetch_add(committed);
+    return 0;
+}
+
+// Runs one writer in a child transaction so that its rollback leaves its batch-mates' changes
+// in place. Returns non-zero only for failures of the whole batch.
+int LmdbStore::run_writer(MDB_txn* parent, PendingWrite& writer, BatchEvents& events) {
+    lmdb::Txn child;
+    if (int rc = lmdb::Txn::begin(opened_.env.get(), parent, 0, child); rc != 0) return rc;
+    const std::uint64_t seq_before = events.last_seq;
+    const std::size_t records_before = events.records.size();
+    LmdbWriteTxn txn(child.get(), opened_.dbs, events);
+    std::exception_ptr thrown;
+    bool keep = call_writer(*writer.fn, txn, thrown);
+    if (txn.batch_error() != 0) return txn.batch_error();
+    if (thrown) {
+        writer.status = thrown_status(thrown);
+    } else if (txn.writer_error()) {
+        writer.status = {StoreCode::Io, *txn.writer_error()};
+    } else if (!keep) {
+        writer.status = {StoreCode::Aborted, "the write function rolled back"};
+    } else {
+        return child.commit();
+    }
+    child.abort();
+    events.last_seq = seq_before;
+    events.records.resize(records_before);
+    return 0;
+}
+
+// Retention and the last sequence number, in the same transaction as the batch's changes.
+int LmdbStore::finish_batch(MDB_txn* parent, const BatchEvents& events) {
+    const std::uint64_t max_age_ms =
+        options_.event_retention_seconds > std::numeric_limits<std::int64_t>::max() / 1000
+            ? std::numeric_limits<std::int64_t>::max()
+            : options_.event_retention_seconds * 1000;
+    const std::int64_t oldest_ms = events.time_ms - static_cast<std::int64_t>(max_age_ms);
+    if (int rc =
+            event_log::prune(parent, opened_.dbs.events, options_.event_retention_count, oldest_ms);
+        rc != 0) {
+        return rc;
+    }
+    if (events.last_seq == last_seq_) return 0;
+    return meta::put_last_event_seq(parent, opened_.dbs.meta, events.last_seq);
+}
+
+// Nothing of the batch is durable: every writer that would have committed learns why.
+void LmdbStore::fail_batch(std::span<PendingWrite* const> batch, int rc) {
+    Status failure = rc == MDB_MAP_FULL ? Status{StoreCode::Io, lmdb::error_text("grow map", rc)}
+                                        : commit_failure(rc, options_.data_dir);
+    for (PendingWrite* writer : batch) {
+        if (writer->status.ok()) writer->status = failure;
+    }
+}
+
+void LmdbStore::publish(const std::vector<EventRecord>& events) {
+    if (events.empty()) return;
+    std::lock_guard lock(listener_mu_);
+    if (!listener_) return;
+    try {
+        listener_(events);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "drover store: commit listener threw: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "drover store: commit listener threw\n");
+    }
+}
+
+int LmdbStore::begin_write(lmdb::Txn& txn) {
+    int rc = lmdb::Txn::begin(opened_.env.get(), nullptr, 0, txn);
+    if (rc != MDB_MAP_RESIZED) return rc;
+    adopt_map_size();
+    return lmdb::Txn::begin(opened_.env.get(), nullptr, 0, txn);
+}
+
+// Called with no write transaction open; the exclusive gate waits out every reader, because
+// LMDB may only remap while no transaction at all is active in the process.
+bool LmdbStore::grow_map() {
+    MDB_envinfo info{};
+    if (mdb_env_info(opened_.env.get(), &info) != 0) return false;
+    if (info.me_mapsize > std::numeric_limits<std::size_t>::max() / 2) return false;
+    ReaderGate::Exclusive hold(gate_);
+    return mdb_env_set_mapsize(opened_.env.get(), info.me_mapsize * 2) == 0;
+}
+
+// Another process grew the map (mdb tools; droverd itself holds the data dir): adopt its size.
+void LmdbStore::adopt_map_size() const {
+    ReaderGate::Exclusive hold(gate_);
+    mdb_env_set_mapsize(opened_.env.get(), 0);
+}
+
+std::int64_t LmdbStore::now_ms() const {
+    auto now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+}
+
+}  // namespace drover::store

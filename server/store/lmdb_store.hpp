@@ -1,0 +1,54 @@
+// The LMDB-backed Store: writes are group-committed by one committer thread, each writer in its
+// own child transaction of the batch's transaction. Internal to server/store; everyone else uses
+// open_lmdb_store() from store.hpp. Invariants: only the committer opens write transactions; the
+// map is resized only by the committer, between batches, with the ReaderGate held exclusively.
+#pragma once
+#include "server/store/group_commit.hpp"
+#include "server/store/lmdb_open.hpp"
+#include "server/store/lmdb_views.hpp"
+#include "server/store/reader_gate.hpp"
+#include "server/store/store.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <span>
+
+namespace drover::store {
+
+class LmdbStore final : public Store {
+  public:
+    static std::unique_ptr<LmdbStore> open(const StoreOptions& options, Status& status);
+    explicit LmdbStore(const StoreOptions& options, OpenedEnv opened);
+    // Commits every queued write, then closes the environment and releases the data dir.
+    ~LmdbStore() override = default;
+
+    void read(const std::function<void(const ReadView&)>& fn) const override;
+    Status write(const std::function<bool(WriteTxn&)>& fn) override;
+    void set_commit_listener(CommitListener listener) override;
+    StoreStats stats() const override;
+
+  private:
+    void run_batch(std::span<PendingWrite* const> batch);
+    int attempt(std::span<PendingWrite* const> batch, BatchEvents& events);
+    int run_writer(MDB_txn* parent, PendingWrite& writer, BatchEvents& events);
+    int finish_batch(MDB_txn* parent, const BatchEvents& events);
+    void fail_batch(std::span<PendingWrite* const> batch, int rc);
+    void publish(const std::vector<EventRecord>& events);
+    int begin_write(lmdb::Txn& txn);
+    bool grow_map();
+    void adopt_map_size() const;
+    std::int64_t now_ms() const;
+
+    StoreOptions options_;
+    OpenedEnv opened_;  // the data dir lock, the environment and its databases
+    mutable ReaderGate gate_;
+    std::uint64_t last_seq_;  // the last committed event; committer thread only
+    std::atomic<std::uint64_t> commits_{0};
+    std::atomic<std::uint64_t> writes_{0};
+    std::mutex listener_mu_;
+    CommitListener listener_;
+    GroupCommitter committer_;  // last: its thread stops before anything above goes away
+};
+
+}  // namespace drover::store
