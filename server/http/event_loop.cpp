@@ -182,7 +182,11 @@ void EventLoop::on_connection_event(Connection& c, std::uint32_t events) {
     }
     if (events & EPOLLHUP) return close(c);
     if ((events & EPOLLOUT) && c.has_output() && !flush(c)) return;
-    if ((events & EPOLLIN) && c.state == ConnState::Reading) on_readable(c);
+    if (!(events & EPOLLIN)) return;
+    if (c.state == ConnState::Reading)
+        on_readable(c);
+    else
+        update_interest(c, /*strict=*/true);  // input while busy: now stop listening for it
 }
 
 void EventLoop::on_readable(Connection& c) {
@@ -347,9 +351,15 @@ void EventLoop::begin_linger(Connection& c) {
     update_interest(c);
 }
 
-void EventLoop::update_interest(Connection& c) {
+void EventLoop::update_interest(Connection& c, bool strict) {
     std::uint32_t want = c.wanted_events();
-    if (want == c.registered_events) return;
+    // Processing and Writing do not read, but dropping EPOLLIN and adding it back would cost two
+    // epoll_ctl calls per request. It stays registered until input actually arrives while busy
+    // (a pipelined request, a hang-up); on_connection_event then asks for the strict update.
+    bool busy = c.state == ConnState::Processing || c.state == ConnState::Writing;
+    if (want == c.registered_events ||
+        (!strict && busy && want == (c.registered_events & ~std::uint32_t{EPOLLIN})))
+        return;
     epoll_event ev{};
     ev.events = want;
     ev.data.u64 = c.id();

@@ -58,7 +58,7 @@ class EventLoop {
     bool after_output_drained(Connection& c);
     void begin_linger(Connection& c);
     void close(Connection& c);
-    void update_interest(Connection& c);
+    void update_interest(Connection& c, bool strict = false);
     void sweep_deadlines();
     void shutdown();
     Connection* find(std::uint64_t id);
