@@ -32,9 +32,17 @@ void append_header(std::string& out, std::string_view name, std::string_view val
     out += "\r\n";
 }
 
+// A CR or LF in a header would let request data (a key echoed into Location, say) split the
+// response; such headers are dropped rather than sent.
+bool is_safe_header(const std::string& name, const std::string& value) {
+    return !name.empty() && name.find_first_of("\r\n:") == std::string::npos &&
+           value.find_first_of("\r\n") == std::string::npos;
+}
+
 void append_handler_headers(std::string& out, const Headers& headers) {
     for (const auto& [name, value] : headers)
-        if (!is_framing_header(name)) append_header(out, name, value);
+        if (!is_framing_header(name) && is_safe_header(name, value))
+            append_header(out, name, value);
 }
 
 std::string content_length_for(const Response& response, bool head_only) {

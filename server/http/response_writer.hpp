@@ -4,6 +4,7 @@
 // are replaced. HEAD: the body is never sent; Content-Length is the size of the body the handler
 // produced, or, when it produced none, the handler's own Content-Length header (so a router can
 // answer HEAD without rendering the body). 1xx, 204 and 304 carry neither body nor length.
+// Handler headers containing CR or LF are dropped (no response splitting).
 #pragma once
 #include <string>
 #include <string_view>

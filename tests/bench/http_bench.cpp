@@ -2,7 +2,10 @@
 // connections, then server memory with 10,000 idle event streams and the time to deliver one
 // frame to all of them. The server runs in a forked child so its RSS is its own; the load
 // generator (raw sockets, a few threads) shares the machine's cores with it.
-// Usage: http_bench [seconds-per-run=5] [streams=10000]
+// For a ratio measured in the same run, the same GET load also goes to cpp-httplib 0.11.4 with
+// the fixes of ../shared/spec/measurements.md (nodelay, keep-alive count, backlog 4096), with a
+// pool of 320 so that all 256 keep-alive connections are served at once (with 64, 192 of them
+// starve: trap 3). Usage: http_bench [seconds-per-run=5] [streams=10000]
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -21,6 +24,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <httplib.h>
 
 #include "server/http/http_server.hpp"
 #include "server/http/unique_fd.hpp"
@@ -86,6 +91,65 @@ void handle(Streams& streams, const Request& req, Response& res) {
     server.run();
     signals.join();
     std::_Exit(0);
+}
+
+// The comparison: cpp-httplib serving the same body, configured as measurements.md advises.
+[[noreturn]] void run_httplib_server(int port_pipe) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    httplib::Server svr;
+    svr.new_task_queue = [] { return new httplib::ThreadPool(320); };
+    svr.set_tcp_nodelay(true);
+    svr.set_keep_alive_max_count(1u << 30);
+    int listen_fd = -1;
+    svr.set_socket_options([&](int s) {
+        httplib::default_socket_options(s);
+        listen_fd = s;
+    });
+    svr.Get("/item", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content(kBody, "application/json");
+    });
+    int port = svr.bind_to_any_port("127.0.0.1");
+    ::listen(listen_fd, 4096);  // the compiled library's backlog is 5
+    std::uint16_t p = static_cast<std::uint16_t>(port);
+    if (port <= 0 || ::write(port_pipe, &p, sizeof p) != sizeof p) std::_Exit(1);
+    std::thread signals([&] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        svr.stop();
+    });
+    svr.listen_after_bind();
+    signals.join();
+    std::_Exit(0);
+}
+
+struct Child {
+    pid_t pid = -1;
+    std::uint16_t port = 0;
+};
+
+Child spawn(bool httplib_server) {
+    int fds[2];
+    if (::pipe(fds) != 0) std::exit(1);
+    Child c;
+    c.pid = ::fork();
+    if (c.pid == 0) {
+        if (httplib_server) run_httplib_server(fds[1]);
+        run_server(fds[1]);
+    }
+    if (::read(fds[0], &c.port, sizeof c.port) != sizeof c.port) std::exit(1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return c;
+}
+
+int stop_child(const Child& c) {
+    ::kill(c.pid, SIGTERM);
+    int status = 0;
+    ::waitpid(c.pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 // --- the load generator (parent process) ---
@@ -227,6 +291,8 @@ void bench_streams(pid_t server, std::uint16_t port, int count) {
     const std::string broadcast = "GET /broadcast HTTP/1.1\r\nHost: bench\r\n\r\n";
     t0 = Clock::now();
     ::send(plain.fd.get(), broadcast.data(), broadcast.size(), MSG_NOSIGNAL);
+    read_response(plain);  // the handler has queued the frame on every stream
+    double queued_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     int got = 0;
     for (auto& s : streams) {
         while (s.buffer.find("data: ping\n\n") == std::string::npos) {
@@ -238,8 +304,9 @@ void bench_streams(pid_t server, std::uint16_t port, int count) {
     }
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     std::printf(
-        "  one frame to all %d streams, until the last client read it: %.1f ms (%d got it)\n",
-        count, ms, got);
+        "  one frame to all %d streams: queued by the handler in %.1f ms, read by the last "
+        "client after %.1f ms (%d got it)\n",
+        count, queued_ms, ms, got);
 }
 
 }  // namespace
@@ -251,26 +318,29 @@ int main(int argc, char** argv) {
     getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
-    int fds[2];
-    if (::pipe(fds) != 0) return 1;
-    pid_t child = ::fork();
-    if (child == 0) run_server(fds[1]);
-    std::uint16_t port = 0;
-    if (::read(fds[0], &port, sizeof port) != sizeof port) return 1;
-    std::printf(
-        "drover http bench: server pid %d on 127.0.0.1:%u, %u cores (shared with the "
-        "load generator), %d s per run\n",
-        child, port, std::thread::hardware_concurrency(), seconds);
-    for (int conns : {1, 16, 256}) {
-        double rate = get_rate(port, conns, conns == 1 ? 1 : 2, seconds);
-        std::printf("trivial GET (200-byte JSON), %3d keep-alive connections: %8.0f req/s\n", conns,
-                    rate);
+    Child ours = spawn(false);
+    std::printf("drover http bench: %u cores (shared with the load generator), %d s per run\n",
+                std::thread::hardware_concurrency(), seconds);
+    double rates[3] = {};
+    const int counts[3] = {1, 16, 256};
+    for (int i = 0; i < 3; ++i) {
+        rates[i] = get_rate(ours.port, counts[i], counts[i] == 1 ? 1 : 2, seconds);
+        std::printf(
+            "drover:  trivial GET (200-byte JSON), %3d keep-alive connections: %7.0f req/s\n",
+            counts[i], rates[i]);
     }
-    bench_streams(child, port, stream_count);
-    ::kill(child, SIGTERM);
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    std::printf("server stopped by SIGTERM (stop() from its signal thread): exit %d\n",
-                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    bench_streams(ours.pid, ours.port, stream_count);
+    int code = stop_child(ours);
+    std::printf("drover server stopped by SIGTERM (stop() from its signal thread): exit %d\n",
+                code);
+    Child theirs = spawn(true);
+    for (int i = 0; i < 3; ++i) {
+        double rate = get_rate(theirs.port, counts[i], counts[i] == 1 ? 1 : 2, seconds);
+        std::printf(
+            "httplib: trivial GET (200-byte JSON), %3d keep-alive connections: %7.0f req/s "
+            "(drover/httplib %.2f)\n",
+            counts[i], rate, rates[i] / rate);
+    }
+    stop_child(theirs);
     return 0;
 }

@@ -258,6 +258,20 @@ TEST_CASE("a second server on the same port fails to bind", "[http]") {
     CHECK(error.find("in use") != std::string::npos);
 }
 
+TEST_CASE("connections beyond max_connections are closed at once", "[http]") {
+    ServerOptions o;
+    o.max_connections = 2;
+    TestServer s(o, echo);
+    RawClient a(s.port()), b(s.port());
+    REQUIRE(wait_until([&] { return s.server().stats().connections_open == 2; }));
+    RawClient over(s.port());
+    CHECK(over.wait_closed());
+    REQUIRE(a.send_all(get_request("/still-served")));
+    auto r = a.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+}
+
 TEST_CASE("a full worker queue answers 503 at once", "[http]") {
     ServerOptions o;
     o.worker_threads = 1;
