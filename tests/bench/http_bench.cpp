@@ -236,22 +236,8 @@ long status_kb(pid_t pid, const char* field) {
     return -1;
 }
 
-long meminfo_used_kb() {
-    std::ifstream in("/proc/meminfo");
-    std::string key;
-    long value = 0, total = 0, available = 0;
-    std::string unit;
-    while (in >> key >> value) {
-        std::getline(in, unit);
-        if (key == "MemTotal:") total = value;
-        if (key == "MemAvailable:") available = value;
-    }
-    return total - available;
-}
-
 void bench_streams(pid_t server, std::uint16_t port, int count) {
     long rss_before = status_kb(server, "VmRSS:");
-    long used_before = meminfo_used_kb();
     std::vector<Conn> streams;
     streams.reserve(count);
     const std::string request = "GET /events HTTP/1.1\r\nHost: bench\r\n\r\n";
@@ -272,13 +258,11 @@ void bench_streams(pid_t server, std::uint16_t port, int count) {
         }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     long rss_after = status_kb(server, "VmRSS:");
-    long used_after = meminfo_used_kb();
     std::printf(
         "%d idle streams: server RSS %.1f MB (%.1f MB before; %.1f KB per stream), "
-        "system-wide used +%.1f MB, server threads %ld\n",
+        "server threads %ld\n",
         count, rss_after / 1024.0, rss_before / 1024.0,
-        static_cast<double>(rss_after - rss_before) / count, (used_after - used_before) / 1024.0,
-        status_kb(server, "Threads:"));
+        static_cast<double>(rss_after - rss_before) / count, status_kb(server, "Threads:"));
     Conn plain{connect_to(port), {}};
     auto t0 = Clock::now();
     const std::string get = "GET /item HTTP/1.1\r\nHost: bench\r\n\r\n";
