@@ -21,8 +21,8 @@ using Headers = std::multimap<std::string, std::string, CaseInsensitiveLess>;
 
 struct Request {
     std::string method;
-    std::string target;  // as sent: path plus query
-    std::string path;    // percent-decoded path, without the query
+    std::string target;                             // as sent: path plus query
+    std::string path;                               // percent-decoded path, without the query
     std::multimap<std::string, std::string> query;  // decoded, in order
     Headers headers;
     std::string body;
@@ -35,7 +35,7 @@ struct Request {
 // A server-pushed byte stream on one connection (Server-Sent Events). Thread-safe; writes are
 // buffered up to a limit and flushed by the loop.
 class Stream {
-public:
+  public:
     virtual ~Stream() = default;
     // Queues bytes; false when the stream is closed or the bytes would exceed the buffer limit
     // (a consumer that has fallen behind): the caller should then finish it.
@@ -60,20 +60,20 @@ using Handler = std::function<void(const Request&, Response&)>;
 
 struct ServerOptions {
     std::string host = "0.0.0.0";
-    std::uint16_t port = 8092;          // 0 = pick a free port
+    std::uint16_t port = 8092;  // 0 = pick a free port
     int listen_backlog = 4096;
     std::size_t worker_threads = 8;
-    std::size_t max_queued_requests = 4096;     // beyond: 503
-    std::size_t max_body_bytes = 16u << 20;     // beyond: 413
-    std::size_t max_header_bytes = 64u << 10;   // beyond: 431
-    std::size_t stream_buffer_bytes = 1u << 20; // per stream
-    int idle_timeout_seconds = 60;              // keep-alive connections without a request
-    int request_timeout_seconds = 30;           // a request must arrive whole within this
+    std::size_t max_queued_requests = 4096;      // beyond: 503
+    std::size_t max_body_bytes = 16u << 20;      // beyond: 413
+    std::size_t max_header_bytes = 64u << 10;    // beyond: 431
+    std::size_t stream_buffer_bytes = 1u << 20;  // per stream
+    int idle_timeout_seconds = 60;               // keep-alive connections without a request
+    int request_timeout_seconds = 30;            // a request must arrive whole within this
     std::size_t max_connections = 20000;
 };
 
 class Server {
-public:
+  public:
     // The handler is the single entry point for every request (routing, authentication and
     // authorisation live above this class, in one place).
     Server(ServerOptions options, Handler handler);
@@ -97,7 +97,7 @@ public:
     };
     Stats stats() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -183,7 +183,7 @@ Errors reference_errors(const model::Param&, const StoreCatalog&) {
 
 Errors extra_validation(const model::Param& p) {
     if (!p.schema.is_object() && !p.schema.is_boolean()) return {};  // model::validate reports it
-    auto compiled = jsonschema::Schema::compile(p.schema);
+    auto compiled = compile_param_schema(p.schema);
     Errors errs;
     if (!compiled) {
         for (const auto& e : compiled.error())
@@ -201,7 +201,7 @@ model::Errors param_value_errors(const model::Params& params, const StoreCatalog
     for (const auto& [name, value] : params) {
         const model::Param* def = c.param(name);
         if (!def || !(def->schema.is_object() || def->schema.is_boolean())) continue;
-        auto compiled = jsonschema::Schema::compile(def->schema);
+        auto compiled = compile_param_schema(def->schema);
         if (!compiled) continue;  // a Param whose schema does not compile was never stored
         for (const auto& e : compiled.value().validate(value))
             errs.push_back("Param " + name + ": " + jsonschema::to_string(e));
