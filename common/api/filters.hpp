@@ -116,8 +116,8 @@ bool matches(const FilterSpec& spec, const nlohmann::json& obj, const IndexReade
 
 struct ListResult {
     std::vector<nlohmann::json> items;  // the page
-    std::size_t total = 0;              // before filtering (X-DRP-LIST-TOTAL-COUNT)
-    std::size_t filtered = 0;           // after filtering, before offset/limit (X-DRP-LIST-COUNT)
+    std::size_t total = 0;              // every item given, before filtering
+    std::size_t filtered = 0;           // after filtering, before offset and limit
 };
 
 // spec 6.2 order: filter, stable sort (items keep input order on ties), reverse, offset, limit.

@@ -21,7 +21,7 @@ const char* const kUuid = "3e2bd9a4-0a3c-4f0e-9a55-1d1c1b7e0f42";
 
 }  // namespace
 
-TEST_CASE("event filters: exact parts and wildcards", "[api][event_filter]") {
+TEST_CASE("event filters: exact parts and wildcards", "[api][event_filter][spec6.6]") {
     auto agent = parse_ok(std::string("machines.update.") + kUuid);  // what the agent registers
     CHECK(matches(agent, "machines", "update", kUuid));
     CHECK_FALSE(matches(agent, "machines", "save", kUuid));
@@ -48,7 +48,7 @@ TEST_CASE("event filters: exact parts and wildcards", "[api][event_filter]") {
 }
 
 TEST_CASE("event filters: the key keeps its dots; escapes as in the Go client",
-          "[api][event_filter]") {
+          "[api][event_filter][spec6.6]") {
     auto f = parse_ok("params.update.kernel.options");
     CHECK(f.key.values == std::vector<std::string>{"kernel.options"});
     CHECK(matches(f, "params", "update", "kernel.options"));
@@ -68,7 +68,7 @@ TEST_CASE("event filters: the key keeps its dots; escapes as in the Go client",
     CHECK(parse_ok("a.b.c").text == "a.b.c");
 }
 
-TEST_CASE("event filters: parse errors", "[api][event_filter]") {
+TEST_CASE("event filters: parse errors", "[api][event_filter][spec6.6]") {
     const std::pair<std::string, const char*> rows[] = {
         {"", "must be type.action.key"},
         {"machines", "must be type.action.key"},
@@ -97,7 +97,7 @@ TEST_CASE("event filters: parse errors", "[api][event_filter]") {
     CHECK(e.error().size() < 200);
 }
 
-TEST_CASE("event filters: a FilterSet ORs its filters", "[api][event_filter]") {
+TEST_CASE("event filters: a FilterSet ORs its filters", "[api][event_filter][spec6.6]") {
     FilterSet set;
     CHECK(set.empty());
     CHECK_FALSE(set.matches("machines", "update", "m1"));  // nothing registered, nothing matches
@@ -115,7 +115,8 @@ TEST_CASE("event filters: a FilterSet ORs its filters", "[api][event_filter]") {
     CHECK_FALSE(set.matches("machines", "update", "m1"));
 }
 
-TEST_CASE("event filters: index keys let the bus find streams in O(1)", "[api][event_filter]") {
+TEST_CASE("event filters: index keys let the bus find streams in O(1)",
+          "[api][event_filter][spec6.6]") {
     using Keys = std::vector<EventKey>;
     CHECK(index_keys(parse_ok("machines.update.m1")) == Keys{{"machines", "m1"}});
     CHECK(index_keys(parse_ok("machines.*.m1")) == Keys{{"machines", "m1"}});  // action free

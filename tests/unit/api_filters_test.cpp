@@ -67,7 +67,7 @@ using V = std::vector<int>;
 
 }  // namespace
 
-TEST_CASE("filters: every op on an Int index compares numerically", "[api][filters]") {
+TEST_CASE("filters: every op on an Int index compares numerically", "[api][filters][spec6.2]") {
     const std::pair<const char*, V> rows[] = {
         {"30", {3}},
         {"Eq(30)", {3}},
@@ -93,7 +93,7 @@ TEST_CASE("filters: every op on an Int index compares numerically", "[api][filte
     CHECK(listed({{"Index", "Lt(9)"}}).empty());
 }
 
-TEST_CASE("filters: String and Time indexes compare bytewise", "[api][filters]") {
+TEST_CASE("filters: String and Time indexes compare bytewise", "[api][filters][spec6.2]") {
     const std::pair<const char*, V> rows[] = {
         {"install", {2, 3}},
         {"Ne(install)", {1, 4, 5}},
@@ -123,7 +123,7 @@ TEST_CASE("filters: String and Time indexes compare bytewise", "[api][filters]")
     CHECK(listed({{"StartTime", "Lt(2024)"}}) == V{4});
 }
 
-TEST_CASE("filters: Bool and Uuid indexes", "[api][filters]") {
+TEST_CASE("filters: Bool and Uuid indexes", "[api][filters][spec6.2]") {
     CHECK(listed({{"Archived", "true"}}) == V{1, 5});
     CHECK(listed({{"Archived", "Eq(false)"}}) == V{2, 3, 4});
     CHECK(listed({{"Archived", "Ne(true)"}}) == V{2, 3, 4});
@@ -142,7 +142,8 @@ TEST_CASE("filters: Bool and Uuid indexes", "[api][filters]") {
     CHECK(listed({{"Uuid", "Re(5$)"}}) == V{5});
 }
 
-TEST_CASE("filters: values of one key are OR-ed, different keys AND-ed", "[api][filters]") {
+TEST_CASE("filters: values of one key are OR-ed, different keys AND-ed",
+          "[api][filters][spec6.2]") {
     CHECK(listed({{"State", "finished"}, {"State", "failed"}}) == V{1, 2, 4});
     CHECK(listed({{"State", "finished"}, {"Archived", "false"}}) == V{4});
     CHECK(listed({{"State", "finished"}, {"State", "running"}, {"Archived", "false"}}) == V{3, 4});
@@ -152,7 +153,7 @@ TEST_CASE("filters: values of one key are OR-ed, different keys AND-ed", "[api][
 }
 
 TEST_CASE("filters: objects without the index or with an unusable value never match",
-          "[api][filters]") {
+          "[api][filters][spec6.2]") {
     std::vector<json> items{{{"Name", "a"}, {"Index", "7"}},  // a numeric string still counts
                             {{"Name", "b"}},                  // no Index
                             {{"Name", "c"}, {"Index", "seven"}},
@@ -172,7 +173,8 @@ TEST_CASE("filters: objects without the index or with an unusable value never ma
     CHECK(names({{"sort", "Index"}}) == S{"b", "c", "e", "a", "d"});  // missing sorts first
 }
 
-TEST_CASE("filters: filter, sort, reverse, offset, limit in that order", "[api][filters]") {
+TEST_CASE("filters: filter, sort, reverse, offset, limit in that order",
+          "[api][filters][spec6.2]") {
     CHECK(listed({{"sort", "StartTime"}}) == V{4, 1, 3, 5, 2});
     CHECK(listed({{"sort", "StartTime"}, {"reverse", "true"}}) == V{2, 5, 3, 1, 4});
     CHECK(listed({{"reverse", "true"}}) == V{5, 4, 3, 2, 1});  // store order, flipped
@@ -193,7 +195,7 @@ TEST_CASE("filters: filter, sort, reverse, offset, limit in that order", "[api][
     CHECK(result.items[0]["Index"] == 30);
 }
 
-TEST_CASE("filters: reserved keys are options, not filters", "[api][filters]") {
+TEST_CASE("filters: reserved keys are options, not filters", "[api][filters][spec6.2]") {
     auto spec = spec_of({{"offset", "2"},
                          {"limit", "10"},
                          {"sort", "State"},
@@ -224,7 +226,7 @@ TEST_CASE("filters: reserved keys are options, not filters", "[api][filters]") {
     CHECK_FALSE(spec_of({}).options.offset.has_value());
 }
 
-TEST_CASE("filters: errors are values with clear messages", "[api][filters]") {
+TEST_CASE("filters: errors are values with clear messages", "[api][filters][spec6.2]") {
     const std::pair<QueryParams, const char*> rows[] = {
         {{{"Nope", "1"}}, "Unknown index Nope"},
         {{{"sort", "Nope"}}, "Cannot sort: Unknown index Nope"},
@@ -252,7 +254,8 @@ TEST_CASE("filters: errors are values with clear messages", "[api][filters]") {
     }
 }
 
-TEST_CASE("filters: unknown keys can be accepted by the caller (params)", "[api][filters]") {
+TEST_CASE("filters: unknown keys can be accepted by the caller (params)",
+          "[api][filters][spec6.2]") {
     // Machines and profiles treat an unknown key as a param name (spec 6.2): the schema says
     // what kind it is, the reader fetches it from Params.
     IndexSchema machines{{{"Name", IndexKind::String}},
@@ -289,7 +292,7 @@ TEST_CASE("filters: unknown keys can be accepted by the caller (params)", "[api]
     CHECK(error_of({{"color", "red"}}, picky) == "Unknown index color");
 }
 
-TEST_CASE("filters: hostile input is bounded", "[api][filters]") {
+TEST_CASE("filters: hostile input is bounded", "[api][filters][spec6.2]") {
     QueryParams many;
     for (std::size_t i = 0; i < kMaxFilterTerms; ++i)
         many.emplace("Stage", "s" + std::to_string(i));
@@ -311,7 +314,8 @@ TEST_CASE("filters: hostile input is bounded", "[api][filters]") {
     CHECK(error_of({{"Index", std::string(100000, 'x')}}).size() < 400);
 }
 
-TEST_CASE("safe_regex: exponential shapes and huge repeats are refused", "[api][filters]") {
+TEST_CASE("safe_regex: exponential shapes and huge repeats are refused",
+          "[api][filters][spec6.2]") {
     for (const char* ok : {"^d-.*$", "a+b*c?", "(ab)+", "(?:foo|bar)baz", "[(+*]+", "\\(a+\\)+",
                            "a{2,5}", "x{1000}", "(a)(b)*", "a*?", "(a|b)c+"}) {
         INFO(ok);
