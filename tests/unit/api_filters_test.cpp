@@ -262,7 +262,8 @@ TEST_CASE("filters: unknown keys can be accepted by the caller (params)",
                          [](const std::string&) { return IndexKind::String; }};
     IndexReader reader = [](const json& obj, const std::string& key) -> std::optional<json> {
         if (obj.contains(key)) return obj[key];
-        if (obj["Params"].contains(key)) return obj["Params"][key];
+        auto params = obj.find("Params");
+        if (params != obj.end() && params->contains(key)) return (*params)[key];
         return std::nullopt;
     };
     std::vector<json> items{

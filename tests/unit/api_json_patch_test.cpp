@@ -2,6 +2,8 @@
 // with their HTTP status, atomicity, hostile-input limits and DRP's 409 error messages.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "common/api/json_patch.hpp"
 
 using namespace drover::api;
@@ -315,4 +317,46 @@ TEST_CASE("to_json is the wire form and round-trips through parse_patch",
     CHECK(to_json(patch) == wire);
     CHECK(parse_ok(to_json(patch)) == patch);
     CHECK(patch.ops[0].path_tokens == PointerTokens{"a/b"});
+}
+
+TEST_CASE("random patches either apply fully or leave the document untouched",
+          "[api][json_patch][spec6.2]") {
+    // Paths drawn from a small alphabet hit existing members, missing ones, array ends, "-",
+    // bad indexes and scalars, so every failure path is exercised against atomicity.
+    std::mt19937 rng(6901);
+    const char* paths[] = {"",   "/a",   "/a/0",   "/a/1", "/a/-", "/a/9", "/a/01",
+                           "/b", "/b/c", "/b/c/d", "/s",   "/s/x", "/-",   "/b/-"};
+    const char* ops[] = {"add", "remove", "replace", "move", "copy", "test"};
+    const json values[] = {1, "x", json::array({1, 2}), json{{"c", 1}}, nullptr};
+    int applied = 0, failed = 0;
+    for (int i = 0; i < 2000; ++i) {
+        json doc = R"({"a":[1,2],"b":{"c":{"d":true}},"s":"str"})"_json;
+        json patch = json::array();
+        for (int n = 1 + static_cast<int>(rng() % 4); n > 0; --n)
+            patch.push_back({{"op", ops[rng() % 6]},
+                             {"path", paths[rng() % 14]},
+                             {"from", paths[rng() % 14]},
+                             {"value", values[rng() % 5]}});
+        auto parsed = parse_patch(patch);
+        REQUIRE(parsed);
+        json before = doc;
+        auto failure = apply_patch(*parsed, doc);
+        INFO(patch.dump());
+        if (failure) {
+            CHECK(doc == before);
+            CHECK(failure->op_index < patch.size());
+            CHECK(failure->test_failed == (patch[failure->op_index]["op"] == "test"));
+            CHECK(drp_patch_error_messages(*parsed, *failure).size() == 2);
+            ++failed;
+        } else {
+            // applying the same ops one at a time gives the same result
+            json stepwise = before;
+            for (const auto& op : patch)
+                REQUIRE_FALSE(apply_patch(*parse_patch(json::array({op})), stepwise));
+            CHECK(stepwise == doc);
+            ++applied;
+        }
+    }
+    CHECK(applied > 100);
+    CHECK(failed > 100);
 }
