@@ -1,5 +1,7 @@
 #include "common/api/event_filter.hpp"
 
+#include "common/api/clip.hpp"
+
 #include <algorithm>
 
 namespace drover::api {
@@ -50,8 +52,7 @@ bool EventFilterPart::matches(std::string_view value) const {
 
 Expected<EventFilter, std::string> parse_event_filter(std::string_view text) {
     auto refuse = [&](const std::string& why) {
-        return unexpected("Invalid event filter \"" + std::string(text.substr(0, 128)) +
-                          (text.size() > 128 ? "..." : "") + "\": " + why);
+        return unexpected("Invalid event filter \"" + clip(text) + "\": " + why);
     };
     if (text.size() > kMaxEventFilterLength)
         return refuse("longer than " + std::to_string(kMaxEventFilterLength) + " characters");

@@ -1,5 +1,7 @@
 #include "common/api/filter_values.hpp"
 
+#include "common/api/clip.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -68,7 +70,7 @@ double as_double(const IndexValue& v) {
 }  // namespace
 
 Expected<IndexValue, std::string> parse_index_arg(IndexKind kind, std::string_view arg) {
-    auto quoted = "\"" + std::string(arg.substr(0, 64)) + "\"";
+    auto quoted = "\"" + clip(arg, 64) + "\"";
     switch (kind) {
         case IndexKind::Int:
             if (auto i = parse_int(arg)) return IndexValue{*i};

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "common/api/clip.hpp"
 #include "common/api/filter_values.hpp"
 #include "common/api/safe_regex.hpp"
 
@@ -54,7 +55,7 @@ Expected<IndexKind, FilterError> resolve_index(const IndexSchema& schema, const 
     if (schema.unknown) {
         if (auto kind = schema.unknown(key)) return *kind;
     }
-    return fail("Unknown index " + key);
+    return fail("Unknown index " + clip(key));
 }
 
 // "Op(args)" with a known Op -> that op and the text inside; anything else -> Eq and the value.
@@ -111,7 +112,7 @@ Expected<FilterTerm, std::string> parse_term(IndexKind kind, std::string_view va
 }
 
 std::string shown(const std::string& key, const std::string& value) {
-    return key + "=" + (value.size() > 128 ? value.substr(0, 128) + "..." : value);
+    return clip(key) + "=" + clip(value);
 }
 
 Expected<FilterClause, FilterError> parse_clause(const IndexSchema& schema, const QueryParams& q,
@@ -132,14 +133,14 @@ Expected<std::size_t, FilterError> parse_count(const std::string& key, const std
     std::size_t n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (v.empty() || ec != std::errc() || end != v.data() + v.size())
-        return fail(key + " must be a non-negative integer, got \"" + v.substr(0, 64) + "\"");
+        return fail(key + " must be a non-negative integer, got \"" + clip(v, 64) + "\"");
     return n;
 }
 
 Expected<bool, FilterError> parse_flag(const std::string& key, const std::string& v) {
     if (v.empty() || v == "true" || v == "1") return true;
     if (v == "false" || v == "0") return false;
-    return fail(key + " must be true or false, got \"" + v.substr(0, 64) + "\"");
+    return fail(key + " must be true or false, got \"" + clip(v, 64) + "\"");
 }
 
 std::vector<std::string> comma_list(const std::string& v) {

@@ -1,5 +1,7 @@
 #include "common/api/safe_regex.hpp"
 
+#include "common/api/clip.hpp"
+
 #include <cctype>
 #include <optional>
 #include <vector>
@@ -99,8 +101,7 @@ std::optional<std::string> shape_problem(std::string_view p) {
 Expected<std::shared_ptr<const std::regex>, std::string> compile_filter_regex(
     std::string_view pattern) {
     auto refuse = [&](const std::string& why) {
-        return unexpected("Invalid regex \"" + std::string(pattern.substr(0, 64)) +
-                          (pattern.size() > 64 ? "..." : "") + "\": " + why);
+        return unexpected("Invalid regex \"" + clip(pattern, 64) + "\": " + why);
     };
     if (pattern.size() > kMaxRegexLength)
         return refuse("longer than " + std::to_string(kMaxRegexLength) + " characters");

@@ -313,6 +313,14 @@ TEST_CASE("filters: hostile input is bounded", "[api][filters][spec6.2]") {
     CHECK(error_of({{"Stage", "Re(" + long_re + "a)"}}).ends_with("longer than 1024 characters"));
     // A huge value is echoed only in part.
     CHECK(error_of({{"Index", std::string(100000, 'x')}}).size() < 400);
+    // ... and cut on a character boundary, so the message is still valid UTF-8 for a JSON body
+    std::string accents;
+    for (int i = 0; i < 1000; ++i)
+        accents += "\xC3\xA9";  // U+00E9, two bytes
+    for (const auto& msg : {error_of({{"Index", "x" + accents}}), error_of({{accents, "1"}})}) {
+        CHECK(msg.size() < 400);
+        CHECK_NOTHROW(json(msg).dump());
+    }
 }
 
 TEST_CASE("safe_regex: exponential shapes and huge repeats are refused",

@@ -306,6 +306,16 @@ TEST_CASE("hostile sizes are refused with 422 before any work", "[api][json_patc
     auto d = parse_fails(json::array({{{"op", "remove"}, {"path", deep + "/a"}}}));
     CHECK(d.http_status == 422);
     CHECK(d.message == R"(op 0 (remove): "path": JSON pointer is deeper than 512 levels)");
+    // client text echoed in messages is clipped (on a UTF-8 boundary)
+    std::string name = "x" + std::string(100000, 'y');
+    CHECK(parse_fails(json::array({{{"op", name}, {"path", ""}}})).message ==
+          "op 0: unknown op \"x" + std::string(127, 'y') + "...\"");
+    std::string accents;
+    for (int i = 0; i < 1000; ++i)
+        accents += "\xC3\xA9";
+    auto bad_pointer = parse_fails(json::array({{{"op", "remove"}, {"path", "x" + accents}}}));
+    CHECK(bad_pointer.message.size() < 300);
+    CHECK_NOTHROW(json(bad_pointer.message).dump());
 }
 
 TEST_CASE("to_json is the wire form and round-trips through parse_patch",
