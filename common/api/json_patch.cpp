@@ -1,5 +1,7 @@
 #include "common/api/json_patch.hpp"
 
+#include "common/api/clip.hpp"
+
 #include <array>
 #include <utility>
 
@@ -67,7 +69,7 @@ Expected<PatchOp, PatchParseError> parse_op(const json& raw, std::size_t index) 
         op.kind = k;
         known = true;
     }
-    if (!known) return unexpected(op_error(index, "", "unknown op \"" + name + "\""));
+    if (!known) return unexpected(op_error(index, "", "unknown op \"" + clip(name) + "\""));
 
     PatchParseError err;
     auto path = pointer_member(raw, "path", index, name, err);
@@ -90,8 +92,13 @@ Expected<PatchOp, PatchParseError> parse_op(const json& raw, std::size_t index) 
 
 // ---- applying: every helper reports failure as a reason string, empty on success ----
 
-std::string quoted(const std::string& s) {
+std::string json_text(const std::string& s) {
     return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Client-supplied text in a reason, as a bounded JSON string.
+std::string quoted(const std::string& s) {
+    return json_text(clip(s));
 }
 
 std::string describe(const PointerTokens& tokens) {
@@ -303,8 +310,8 @@ json to_json(const JsonPatch& patch) {
 
 std::string drp_op_line(const PatchOp& op) {
     // Hand-assembled because nlohmann objects sort their keys and Go keeps struct order.
-    return "{\"op\":" + quoted(std::string(op_name(op.kind))) + ",\"path\":" + quoted(op.path) +
-           ",\"from\":" + quoted(op.from) +
+    return "{\"op\":" + json_text(std::string(op_name(op.kind))) +
+           ",\"path\":" + json_text(op.path) + ",\"from\":" + json_text(op.from) +
            ",\"value\":" + op.value.dump(-1, ' ', false, json::error_handler_t::replace) + "}";
 }
 

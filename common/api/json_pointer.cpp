@@ -1,5 +1,7 @@
 #include "common/api/json_pointer.hpp"
 
+#include "common/api/clip.hpp"
+
 #include <charconv>
 
 namespace drover::api {
@@ -9,7 +11,7 @@ Expected<PointerTokens, PointerError> parse_pointer(std::string_view pointer) {
     if (pointer.empty()) return tokens;
     if (pointer[0] != '/')
         return unexpected(
-            PointerError{"JSON pointer \"" + std::string(pointer) + "\" must start with '/'"});
+            PointerError{"JSON pointer \"" + clip(pointer) + "\" must start with '/'"});
     std::string current;
     for (std::size_t i = 1; i <= pointer.size(); ++i) {
         if (i == pointer.size() || pointer[i] == '/') {
@@ -22,7 +24,7 @@ Expected<PointerTokens, PointerError> parse_pointer(std::string_view pointer) {
         } else if (pointer[i] == '~') {
             char next = i + 1 < pointer.size() ? pointer[i + 1] : '\0';
             if (next != '0' && next != '1')
-                return unexpected(PointerError{"JSON pointer \"" + std::string(pointer) +
+                return unexpected(PointerError{"JSON pointer \"" + clip(pointer) +
                                                "\" has '~' not followed by 0 or 1"});
             current += next == '0' ? '~' : '/';
             ++i;

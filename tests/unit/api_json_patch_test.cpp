@@ -2,6 +2,8 @@
 // with their HTTP status, atomicity, hostile-input limits and DRP's 409 error messages.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "common/api/json_patch.hpp"
 
 using namespace drover::api;
@@ -39,7 +41,7 @@ PatchParseError parse_fails(const json& doc) {
 
 }  // namespace
 
-TEST_CASE("RFC 6902 appendix A: add, remove, replace", "[api][json_patch]") {
+TEST_CASE("RFC 6902 appendix A: add, remove, replace", "[api][json_patch][spec6.2]") {
     // A.1 adding an object member
     CHECK(apply_ok({{"foo", "bar"}}, R"([{"op":"add","path":"/baz","value":"qux"}])"_json) ==
           json{{"baz", "qux"}, {"foo", "bar"}});
@@ -67,7 +69,8 @@ TEST_CASE("RFC 6902 appendix A: add, remove, replace", "[api][json_patch]") {
           R"({"foo":["bar",["abc","def"]]})"_json);
 }
 
-TEST_CASE("RFC 6902 appendix A: move, test, escapes and unknown members", "[api][json_patch]") {
+TEST_CASE("RFC 6902 appendix A: move, test, escapes and unknown members",
+          "[api][json_patch][spec6.2]") {
     // A.6 moving a value between objects
     CHECK(apply_ok(R"({"foo":{"bar":"baz","waldo":"fred"},"qux":{"corge":"grault"}})"_json,
                    R"([{"op":"move","from":"/foo/waldo","path":"/qux/thud"}])"_json) ==
@@ -100,7 +103,8 @@ TEST_CASE("RFC 6902 appendix A: move, test, escapes and unknown members", "[api]
     CHECK(apply_fails(esc, R"([{"op":"test","path":"/~01","value":"10"}])"_json).test_failed);
 }
 
-TEST_CASE("test compares by JSON value: numbers by value, containers deeply", "[api][json_patch]") {
+TEST_CASE("test compares by JSON value: numbers by value, containers deeply",
+          "[api][json_patch][spec6.2]") {
     json doc = R"({"i":1,"f":1.0,"u":18446744073709551615,"a":[1,{"x":2}],"o":{"k":[1.5]}})"_json;
     for (const char* ok : {
              R"([{"op":"test","path":"/i","value":1.0}])",
@@ -125,7 +129,7 @@ TEST_CASE("test compares by JSON value: numbers by value, containers deeply", "[
     }
 }
 
-TEST_CASE("pointer rules: root, escapes, array indexes and '-'", "[api][json_patch]") {
+TEST_CASE("pointer rules: root, escapes, array indexes and '-'", "[api][json_patch][spec6.2]") {
     // "" is the whole document: add and replace swap it, remove is refused
     CHECK(apply_ok({{"a", 1}}, R"([{"op":"replace","path":"","value":[1]}])"_json) == json{1});
     CHECK(apply_ok({{"a", 1}}, R"([{"op":"add","path":"","value":"x"}])"_json) == "x");
@@ -164,7 +168,7 @@ TEST_CASE("pointer rules: root, escapes, array indexes and '-'", "[api][json_pat
           R"(path "/b" does not exist)");
 }
 
-TEST_CASE("move and copy", "[api][json_patch]") {
+TEST_CASE("move and copy", "[api][json_patch][spec6.2]") {
     json doc = R"({"a":{"b":{"c":1}},"l":[1,2,3]})"_json;
     // RFC 6902 4.4: from must not be a proper prefix of path
     auto f = apply_fails(doc, R"([{"op":"move","from":"/a","path":"/a/b/d"}])"_json);
@@ -189,11 +193,14 @@ TEST_CASE("move and copy", "[api][json_patch]") {
     CHECK(c["z"]["b"]["c"] == 2);
     CHECK(apply_ok(doc, R"([{"op":"copy","from":"/l","path":"/l/1"}])"_json)["l"] ==
           R"([1,[1,2,3],2,3])"_json);
+    // unlike move, copy into its own child is fine: the source is copied before the add
+    CHECK(apply_ok(doc, R"([{"op":"copy","from":"/a","path":"/a/b/d"}])"_json)["a"]["b"]["d"] ==
+          json{{"b", {{"c", 1}}}});
     CHECK(apply_fails(doc, R"([{"op":"copy","from":"/l/9","path":"/x"}])"_json).reason ==
           R"(from "/l/9" does not exist)");
 }
 
-TEST_CASE("apply is atomic and reports the failing op", "[api][json_patch]") {
+TEST_CASE("apply is atomic and reports the failing op", "[api][json_patch][spec6.2]") {
     json doc = R"({"Name":"m1","Params":{"a":1},"Tasks":["t1"]})"_json;
     json patch = R"([{"op":"replace","path":"/Name","value":"m2"},
                      {"op":"remove","path":"/Params/a"},
@@ -214,7 +221,8 @@ TEST_CASE("apply is atomic and reports the failing op", "[api][json_patch]") {
     CHECK(apply_ok(doc, json::array()) == doc);
 }
 
-TEST_CASE("DRP's 409 messages name the line and print the op as Go does", "[api][json_patch]") {
+TEST_CASE("DRP's 409 messages name the line and print the op as Go does",
+          "[api][json_patch][spec6.2]") {
     // The exact body of DRP's api test "PATCH Update bootenv phred OS name (conflict)".
     json doc = {{"OS", {{"Name", "zfred"}}}};
     auto patch = parse_ok(R"([{"op":"test","path":"/OS/Name","value":"ffred"},
@@ -241,7 +249,8 @@ TEST_CASE("DRP's 409 messages name the line and print the op as Go does", "[api]
           R"(Patch line: {"op":"move","path":"/b","from":"/a","value":null})");
 }
 
-TEST_CASE("malformed patch documents are 400 parse errors naming the op", "[api][json_patch]") {
+TEST_CASE("malformed patch documents are 400 parse errors naming the op",
+          "[api][json_patch][spec6.2]") {
     struct Row {
         const char* patch;
         std::optional<std::size_t> index;
@@ -280,7 +289,7 @@ TEST_CASE("malformed patch documents are 400 parse errors naming the op", "[api]
     CHECK(parse_ok(R"([{"op":"add","path":"/a","value":null}])"_json).ops[0].value.is_null());
 }
 
-TEST_CASE("hostile sizes are refused with 422 before any work", "[api][json_patch]") {
+TEST_CASE("hostile sizes are refused with 422 before any work", "[api][json_patch][spec6.2]") {
     json big = json::array();
     for (std::size_t i = 0; i < kMaxPatchOps; ++i)
         big.push_back({{"op", "test"}, {"path", ""}, {"value", nullptr}});
@@ -297,9 +306,20 @@ TEST_CASE("hostile sizes are refused with 422 before any work", "[api][json_patc
     auto d = parse_fails(json::array({{{"op", "remove"}, {"path", deep + "/a"}}}));
     CHECK(d.http_status == 422);
     CHECK(d.message == R"(op 0 (remove): "path": JSON pointer is deeper than 512 levels)");
+    // client text echoed in messages is clipped (on a UTF-8 boundary)
+    std::string name = "x" + std::string(100000, 'y');
+    CHECK(parse_fails(json::array({{{"op", name}, {"path", ""}}})).message ==
+          "op 0: unknown op \"x" + std::string(127, 'y') + "...\"");
+    std::string accents;
+    for (int i = 0; i < 1000; ++i)
+        accents += "\xC3\xA9";
+    auto bad_pointer = parse_fails(json::array({{{"op", "remove"}, {"path", "x" + accents}}}));
+    CHECK(bad_pointer.message.size() < 300);
+    CHECK_NOTHROW(json(bad_pointer.message).dump());
 }
 
-TEST_CASE("to_json is the wire form and round-trips through parse_patch", "[api][json_patch]") {
+TEST_CASE("to_json is the wire form and round-trips through parse_patch",
+          "[api][json_patch][spec6.2]") {
     json wire = R"([{"op":"add","path":"/a~1b","value":{"x":[1]}},{"op":"remove","path":"/c"},
                     {"op":"move","from":"/d","path":"/e"},{"op":"copy","from":"/f","path":"/g"},
                     {"op":"replace","path":"","value":null},{"op":"test","path":"/h","value":1}])"_json;
@@ -307,4 +327,46 @@ TEST_CASE("to_json is the wire form and round-trips through parse_patch", "[api]
     CHECK(to_json(patch) == wire);
     CHECK(parse_ok(to_json(patch)) == patch);
     CHECK(patch.ops[0].path_tokens == PointerTokens{"a/b"});
+}
+
+TEST_CASE("random patches either apply fully or leave the document untouched",
+          "[api][json_patch][spec6.2]") {
+    // Paths drawn from a small alphabet hit existing members, missing ones, array ends, "-",
+    // bad indexes and scalars, so every failure path is exercised against atomicity.
+    std::mt19937 rng(6901);
+    const char* paths[] = {"",   "/a",   "/a/0",   "/a/1", "/a/-", "/a/9", "/a/01",
+                           "/b", "/b/c", "/b/c/d", "/s",   "/s/x", "/-",   "/b/-"};
+    const char* ops[] = {"add", "remove", "replace", "move", "copy", "test"};
+    const json values[] = {1, "x", json::array({1, 2}), json{{"c", 1}}, nullptr};
+    int applied = 0, failed = 0;
+    for (int i = 0; i < 2000; ++i) {
+        json doc = R"({"a":[1,2],"b":{"c":{"d":true}},"s":"str"})"_json;
+        json patch = json::array();
+        for (int n = 1 + static_cast<int>(rng() % 4); n > 0; --n)
+            patch.push_back({{"op", ops[rng() % 6]},
+                             {"path", paths[rng() % 14]},
+                             {"from", paths[rng() % 14]},
+                             {"value", values[rng() % 5]}});
+        auto parsed = parse_patch(patch);
+        REQUIRE(parsed);
+        json before = doc;
+        auto failure = apply_patch(*parsed, doc);
+        INFO(patch.dump());
+        if (failure) {
+            CHECK(doc == before);
+            CHECK(failure->op_index < patch.size());
+            CHECK(failure->test_failed == (patch[failure->op_index]["op"] == "test"));
+            CHECK(drp_patch_error_messages(*parsed, *failure).size() == 2);
+            ++failed;
+        } else {
+            // applying the same ops one at a time gives the same result
+            json stepwise = before;
+            for (const auto& op : patch)
+                REQUIRE_FALSE(apply_patch(*parse_patch(json::array({op})), stepwise));
+            CHECK(stepwise == doc);
+            ++applied;
+        }
+    }
+    CHECK(applied > 100);
+    CHECK(failed > 100);
 }

@@ -49,7 +49,7 @@ json random_json(std::mt19937& rng, int depth) {
 
 }  // namespace
 
-TEST_CASE("gen_patch: one changed leaf is test old + replace new", "[api][patch_gen]") {
+TEST_CASE("gen_patch: one changed leaf is test old + replace new", "[api][patch_gen][spec6.2]") {
     json a = R"({"Name":"m1","Stage":"none","Params":{"x":1}})"_json;
     json b = R"({"Name":"m1","Stage":"discover","Params":{"x":1}})"_json;
     CHECK(to_json(gen_patch(a, b)) == R"([{"op":"test","path":"/Stage","value":"none"},
@@ -57,7 +57,7 @@ TEST_CASE("gen_patch: one changed leaf is test old + replace new", "[api][patch_
     CHECK(gen_patch(a, a).ops.empty());
 }
 
-TEST_CASE("gen_patch: removed, added, nested and escaped keys", "[api][patch_gen]") {
+TEST_CASE("gen_patch: removed, added, nested and escaped keys", "[api][patch_gen][spec6.2]") {
     json a = R"({"Params":{"a/b":1,"gone":[1,2]},"Meta":{"x":"1"}})"_json;
     json b = R"({"Params":{"a/b":2,"new~":true},"Meta":{"x":"1"},"Tasks":["t"]})"_json;
     CHECK(to_json(gen_patch(a, b)) == R"([
@@ -69,7 +69,7 @@ TEST_CASE("gen_patch: removed, added, nested and escaped keys", "[api][patch_gen
         {"op":"add","path":"/Tasks","value":["t"]}])"_json);
 }
 
-TEST_CASE("gen_patch: arrays and type changes are replaced whole", "[api][patch_gen]") {
+TEST_CASE("gen_patch: arrays and type changes are replaced whole", "[api][patch_gen][spec6.2]") {
     json a = R"({"Tasks":["a","b","c"],"Profiles":{"p":1},"Runnable":true})"_json;
     json b = R"({"Tasks":["a","c"],"Profiles":["p"],"Runnable":"yes"})"_json;
     CHECK(to_json(gen_patch(a, b)) == R"([
@@ -86,7 +86,8 @@ TEST_CASE("gen_patch: arrays and type changes are replaced whole", "[api][patch_
         {"op":"replace","path":"","value":[2]}])"_json);
 }
 
-TEST_CASE("gen_patch: paranoid prepends a test of the whole old document", "[api][patch_gen]") {
+TEST_CASE("gen_patch: paranoid prepends a test of the whole old document",
+          "[api][patch_gen][spec6.2]") {
     json a = R"({"Name":"m1","Params":{"x":1},"Description":"old"})"_json;
     json b = R"({"Name":"m1","Params":{"x":2},"Description":"old"})"_json;
     auto patch = gen_patch(a, b, true);
@@ -107,7 +108,8 @@ TEST_CASE("gen_patch: paranoid prepends a test of the whole old document", "[api
     CHECK(gen_patch(a, a, true).ops.size() == 1);
 }
 
-TEST_CASE("gen_patch round-trips many shapes and detects concurrent edits", "[api][patch_gen]") {
+TEST_CASE("gen_patch round-trips many shapes and detects concurrent edits",
+          "[api][patch_gen][spec6.2]") {
     std::mt19937 rng(6902);
     int conflicts = 0;
     for (int i = 0; i < 500; ++i) {

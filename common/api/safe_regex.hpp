@@ -1,0 +1,33 @@
+// The Re() list filter (spec 6.2) on std::regex, an approximation of Go's re2. std::regex
+// backtracks and recurses per character, so hostile patterns and long subjects could hang or
+// overflow the stack; this file is the one place that bounds both.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <regex>
+#include <string>
+#include <string_view>
+
+#include "common/api/expected.hpp"
+
+namespace drover::api {
+
+inline constexpr std::size_t kMaxRegexLength = 1024;
+// re2 refuses counted repetitions above 1000 too ({1001} is "bad repetition operator").
+inline constexpr std::size_t kMaxRegexRepeat = 1000;
+// Longer subjects never match: libstdc++ recurses once per character (measured: a 100 KB
+// subject overflows an 8 MB stack), and list filters target names, UUIDs and short params.
+inline constexpr std::size_t kMaxRegexSubject = 4096;
+
+// ECMAScript syntax. Refused with a message: longer than kMaxRegexLength, not a valid regex,
+// a counted repetition above kMaxRegexRepeat, or a quantifier applied to a group that already
+// contains one ("(a+)+", "(x*y)*"), the classic exponential-backtracking shape.
+// Not caught: overlapping alternatives under a quantifier ("(a|a)*") and long chains of
+// quantifiers; a linear-time engine would close that gap.
+Expected<std::shared_ptr<const std::regex>, std::string> compile_filter_regex(
+    std::string_view pattern);
+
+// Unanchored search, like re2's MatchString; false for subjects over kMaxRegexSubject bytes.
+bool regex_matches(const std::regex& re, std::string_view subject);
+
+}  // namespace drover::api
