@@ -42,6 +42,9 @@ class Stream {
     virtual bool write(std::string bytes) = 0;
     // Flushes what is queued, then closes the connection.
     virtual void finish() = 0;
+    // Queues `last_bytes` even past the buffer limit (a short goodbye, such as telling a consumer
+    // that fell behind where to resume), then finishes.
+    virtual void finish_with(std::string last_bytes) = 0;
     virtual bool is_open() const = 0;
 };
 

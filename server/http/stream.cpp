@@ -19,9 +19,12 @@ bool StreamImpl::write(std::string bytes) {
     return true;
 }
 
-void StreamImpl::finish() {
+void StreamImpl::finish() { finish_with({}); }
+
+void StreamImpl::finish_with(std::string last_bytes) {
     std::unique_lock lock(mutex_);
     if (!open_ || finishing_) return;
+    pending_ += last_bytes;  // beyond the limit on purpose: one small, final message
     finishing_ = true;
     notify_locked(lock);
 }

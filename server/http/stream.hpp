@@ -20,6 +20,7 @@ class StreamImpl final : public Stream {
 
     bool write(std::string bytes) override;
     void finish() override;
+    void finish_with(std::string last_bytes) override;
     bool is_open() const override;
 
     // Loop side. Appends queued bytes to `out`; returns true when finish() was requested.

@@ -1,7 +1,6 @@
 #include "server/objects/object_service.hpp"
 
 #include <deque>
-#include <set>
 
 #include "common/api/json_patch.hpp"
 #include "common/rules/param_precedence.hpp"
@@ -68,16 +67,18 @@ ObjectResult ObjectService::write(
     return *result;
 }
 
+// spec 1.0: objects are re-validated when anything they reference changes. An object whose
+// availability changed is itself a change for its referrers, so this runs to a fixed point (an
+// object may be re-checked after a second of its references changed); the budget only guards
+// against a pathological reference graph.
 void ObjectService::revalidate_dependents(store::WriteTxn& txn, const std::string& prefix,
                                           const std::string& key) {
     std::deque<ObjectRef> queue{{prefix, key}};
-    std::set<ObjectRef> visited{{prefix, key}};
     WriteContext system;
-    while (!queue.empty()) {
+    for (int budget = 100000; !queue.empty() && budget > 0; --budget) {
         ObjectRef changed = queue.front();
         queue.pop_front();
         for (const auto& r : referrers_of(txn, changed)) {
-            if (!visited.insert(r).second) continue;
             Collection* c = find(r.prefix);
             if (c && c->revalidate(txn, r.key, system)) queue.push_back(r);
         }

@@ -65,6 +65,13 @@ Errors profile_ref_errors(const std::vector<std::string>& profiles, const StoreC
     return errs;
 }
 
+// DRP checks Param schemas with gojsonschema, which mixes drafts 4-7 when "$schema" is absent.
+jsonschema::CompileResult compile_param_schema(const model::Json& schema) {
+    jsonschema::CompileOptions opts;
+    opts.default_draft = jsonschema::Draft::hybrid;
+    return jsonschema::Schema::compile(schema, opts);
+}
+
 }  // namespace
 
 std::vector<ObjectRef> references_of(const model::Machine& m) {

@@ -1,0 +1,35 @@
+// droverd's single request entry point: every request passes authorize() (one place, spec 6.1;
+// the security issue fills it in) and is then dispatched by path to the object routes (spec
+// 6.2), the param sub-resources (spec 6.3), the event stream (spec 6.6) and the misc endpoints.
+#pragma once
+#include <string>
+
+#include "server/http/http_server.hpp"
+
+namespace drover::objects {
+class ObjectService;
+}
+namespace drover::events {
+class EventBus;
+}
+
+namespace drover::api_routes {
+
+struct RouterOptions {
+    std::string default_boot_env = "local";
+    std::string version;
+    int api_port = 0;
+};
+
+class Router {
+  public:
+    Router(objects::ObjectService& objects, events::EventBus& events, RouterOptions options);
+    void handle(const http::Request& req, http::Response& res);
+
+  private:
+    objects::ObjectService& objects_;
+    events::EventBus& events_;
+    RouterOptions options_;
+};
+
+}  // namespace drover::api_routes

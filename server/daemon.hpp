@@ -1,0 +1,42 @@
+// droverd assembled: the store, the object service, the event bus and the HTTP server wired
+// together, with start-up (data dir, built-ins) and an orderly stop. main.cpp only parses flags.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace drover::server {
+
+struct DaemonOptions {
+    std::string data_dir = "/var/lib/drover";
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8092;
+    std::size_t worker_threads = 16;
+    std::size_t max_body_bytes = 16u << 20;
+    std::size_t event_retention_count = 100000;
+    std::uint64_t event_retention_seconds = 3600;
+    int heartbeat_seconds = 10;
+    std::string default_boot_env = "local";
+    std::string version;
+};
+
+class Daemon {
+  public:
+    explicit Daemon(DaemonOptions options);
+    ~Daemon();
+    // Opens the store and binds the port; false with `error` set when either fails.
+    bool start(std::string& error);
+    std::uint16_t port() const;
+    // Serves until stop() (from any thread, e.g. a signal waiter).
+    void run();
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// "host:port" -> parts; false when malformed.
+bool parse_listen(const std::string& listen, std::string& host, std::uint16_t& port);
+
+}  // namespace drover::server

@@ -1,0 +1,126 @@
+// The event bus: the store's commit listener hands it each durable batch of Events, and it
+// writes them as Server-Sent Events to the streams whose filters match. Streams with concrete
+// (type, key) filters are filed under those keys, so an event wakes only the streams it concerns;
+// wildcard filters are checked against every event. Invariant: a stream gets every matching
+// event with seq > its resume point exactly once and in order, replay and live delivery included.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/api/event_filter.hpp"
+#include "server/http/http_server.hpp"
+#include "server/store/store.hpp"
+
+namespace drover::events {
+
+struct EventBusOptions {
+    int heartbeat_seconds = 10;
+};
+
+enum class SubscribeOutcome { Subscribed, Gone };
+
+struct Subscription {
+    SubscribeOutcome outcome = SubscribeOutcome::Subscribed;
+    std::uint64_t id = 0;
+    std::uint64_t first_retained = 0;  // for the 410 message
+};
+
+class EventBus {
+  public:
+    EventBus(const store::Store& store, EventBusOptions options);
+    ~EventBus();
+    EventBus(const EventBus&) = delete;
+    EventBus& operator=(const EventBus&) = delete;
+
+    // The store's commit listener: events in sequence order, already durable.
+    void publish(const std::vector<store::EventRecord>& events);
+
+    // Registers a stream. With `since`, first replays retained events with seq > since (Gone
+    // when some of them are no longer retained: the client must re-read state). Without it the
+    // stream starts at the next event.
+    Subscription subscribe(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
+                           std::optional<std::uint64_t> since);
+    void unsubscribe(std::uint64_t id);
+    std::size_t open_streams() const;
+
+    // Whether resuming after `since` is still possible (its successors are retained); the answer
+    // for a 410 before the stream starts.
+    bool can_resume(std::uint64_t since) const;
+
+    // Non-blocking subscribe for the HTTP loop: the replay and registration happen on the bus's
+    // own thread. The returned handle's close() (call it from on_stream_closed) unsubscribes,
+    // whether or not the subscription has happened yet.
+    class Handle;
+    std::shared_ptr<Handle> attach(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
+                                   std::optional<std::uint64_t> since);
+
+    // Ends every stream with a final frame saying where to resume (server shutdown).
+    void close_all();
+
+  private:
+    struct Subscriber {
+        std::shared_ptr<http::Stream> stream;
+        api::FilterSet filters;
+        std::uint64_t last_seq = 0;
+        std::optional<std::vector<api::EventKey>> keys;  // nullopt: a wildcard subscriber
+    };
+    struct Parsed {
+        std::uint64_t seq;
+        std::string type, action, key;
+        const std::string* frame;
+    };
+
+    struct PendingAttach {
+        std::shared_ptr<Handle> handle;
+        std::shared_ptr<http::Stream> stream;
+        api::FilterSet filters;
+        std::optional<std::uint64_t> since;
+    };
+    Subscription subscribe_locked(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
+                                  std::optional<std::uint64_t> since);
+    void run_attach(PendingAttach p);
+    void deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
+                 std::vector<std::uint64_t>& dropped);
+    void heartbeat_loop();
+    void remove_locked(std::uint64_t id);
+
+    const store::Store& store_;
+    EventBusOptions options_;
+    mutable std::mutex mutex_;
+    std::uint64_t next_id_ = 1;
+    std::uint64_t last_published_ = 0;
+    std::map<std::uint64_t, Subscriber> subscribers_;
+    std::unordered_map<api::EventKey, std::set<std::uint64_t>, api::EventKeyHash> by_key_;
+    std::set<std::uint64_t> wildcard_;
+    std::vector<PendingAttach> pending_;
+    std::condition_variable stop_cv_;
+    bool stopping_ = false;
+    std::thread heartbeat_;
+};
+
+class EventBus::Handle {
+  public:
+    explicit Handle(EventBus& bus) : bus_(bus) {}
+    void close();
+
+  private:
+    friend class EventBus;
+    EventBus& bus_;
+    std::mutex mutex_;
+    std::uint64_t id_ = 0;
+    bool closed_ = false;
+};
+
+// "id: <seq>\ndata: <event json>\n\n"
+std::string sse_frame(std::uint64_t seq, const std::string& data);
+
+}  // namespace drover::events

@@ -1,0 +1,67 @@
+// droverd: parses flags, starts the Daemon, and stops it cleanly on SIGTERM or SIGINT.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "server/daemon.hpp"
+
+int main(int argc, char** argv) {
+    drover::server::DaemonOptions opts;
+    opts.version = DROVER_VERSION;
+    std::string listen = "0.0.0.0:8092";
+    CLI::App app{"droverd: the drover provisioning server", "droverd"};
+    app.set_version_flag("--version", DROVER_VERSION);
+    app.add_option("--data-dir", opts.data_dir, "Data directory (created if missing)")
+        ->capture_default_str();
+    app.add_option("--listen", listen, "Address and port to serve the API on")
+        ->capture_default_str();
+    app.add_option("--workers", opts.worker_threads, "HTTP worker threads")->capture_default_str();
+    app.add_option("--max-body-bytes", opts.max_body_bytes, "Largest request body accepted")
+        ->capture_default_str();
+    app.add_option("--event-retention-count", opts.event_retention_count,
+                   "Events kept for resuming streams")
+        ->capture_default_str();
+    app.add_option("--event-retention-seconds", opts.event_retention_seconds,
+                   "Longest an event is kept")
+        ->capture_default_str();
+    app.add_option("--heartbeat-seconds", opts.heartbeat_seconds, "Event stream heartbeat interval")
+        ->capture_default_str();
+    app.add_option("--default-bootenv", opts.default_boot_env, "BootEnv of new machines")
+        ->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+    if (!drover::server::parse_listen(listen, opts.host, opts.port)) {
+        std::cerr << "droverd: --listen must be HOST:PORT, got " << listen << "\n";
+        return 2;
+    }
+
+    // Signals are handled by one waiting thread, so no handler runs inside the server's code.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    drover::server::Daemon daemon(opts);
+    std::string error;
+    if (!daemon.start(error)) {
+        std::cerr << "droverd: " << error << "\n";
+        return 1;
+    }
+    std::cout << "droverd " << DROVER_VERSION << " listening on " << opts.host << ":"
+              << daemon.port() << " (data dir " << opts.data_dir << ")" << std::endl;
+    std::thread waiter([&] {
+        for (;;) {
+            int sig = 0;
+            sigwait(&signals, &sig);
+            if (sig == SIGPIPE) continue;
+            std::cerr << "droverd: signal " << sig << ", stopping" << std::endl;
+            daemon.stop();
+            return;
+        }
+    });
+    daemon.run();
+    waiter.detach();
+    return 0;
+}

@@ -1,0 +1,106 @@
+#include "droverd_process.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+namespace drover::testing {
+
+DroverdProcess::DroverdProcess(std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {
+    char tmpl[] = "/tmp/droverd-test-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    data_dir_ = tmpl;
+    start();
+}
+
+DroverdProcess::~DroverdProcess() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(data_dir_, ec);
+}
+
+void DroverdProcess::start() {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    std::vector<std::string> args{DROVERD_PATH,  "--data-dir",          data_dir_, "--listen",
+                                  "127.0.0.1:0", "--heartbeat-seconds", "1"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(out[1]);
+    // The first line says where it listens: "droverd <v> listening on 127.0.0.1:<port> (...)".
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n')
+        line += c;
+    close(out[0]);
+    auto colon = line.find("127.0.0.1:");
+    if (colon == std::string::npos) throw std::runtime_error("droverd did not start: " + line);
+    port_ = std::atoi(line.c_str() + colon + 10);
+}
+
+namespace {
+
+void wait_for(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+}  // namespace
+
+void DroverdProcess::stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    wait_for(pid_);
+    pid_ = -1;
+}
+
+void DroverdProcess::kill9() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    wait_for(pid_);
+    pid_ = -1;
+}
+
+std::unique_ptr<httplib::Client> DroverdProcess::client() const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    c->set_read_timeout(30, 0);
+    c->set_keep_alive(true);
+    return c;
+}
+
+Reply call(httplib::Client& c, const std::string& method, const std::string& path,
+           const nlohmann::json* body) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    if (body) {
+        req.body = body->dump();
+        req.set_header("Content-Type", "application/json");
+    }
+    auto res = c.send(req);
+    Reply r;
+    if (!res) return r;
+    r.status = res->status;
+    r.headers = res->headers;
+    if (!res->body.empty()) r.body = nlohmann::json::parse(res->body, nullptr, false);
+    return r;
+}
+
+}  // namespace drover::testing

@@ -1,0 +1,66 @@
+// Starts the real droverd binary for integration tests: a temp data dir, 127.0.0.1 with port 0
+// (the kernel picks a free one; droverd prints it), SIGTERM or SIGKILL on demand, and restart on
+// the same data dir. The HTTP client is cpp-httplib's, as any DRP client would be.
+#pragma once
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace drover::testing {
+
+class DroverdProcess {
+  public:
+    explicit DroverdProcess(std::vector<std::string> extra_args = {});
+    ~DroverdProcess();
+    DroverdProcess(const DroverdProcess&) = delete;
+    DroverdProcess& operator=(const DroverdProcess&) = delete;
+
+    void start();
+    void stop();   // SIGTERM, wait
+    void kill9();  // SIGKILL, wait
+    void restart() {
+        stop();
+        start();
+    }
+
+    int port() const { return port_; }
+    const std::string& data_dir() const { return data_dir_; }
+    std::unique_ptr<httplib::Client> client() const;
+
+  private:
+    std::vector<std::string> extra_args_;
+    std::string data_dir_;
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+// JSON body helpers over httplib: they return the status and the parsed body (null if none).
+struct Reply {
+    int status = 0;
+    nlohmann::json body;
+    httplib::Headers headers;
+};
+Reply call(httplib::Client& c, const std::string& method, const std::string& path,
+           const nlohmann::json* body = nullptr);
+inline Reply get(httplib::Client& c, const std::string& path) {
+    return call(c, "GET", path);
+}
+inline Reply post(httplib::Client& c, const std::string& path, const nlohmann::json& b) {
+    return call(c, "POST", path, &b);
+}
+inline Reply put(httplib::Client& c, const std::string& path, const nlohmann::json& b) {
+    return call(c, "PUT", path, &b);
+}
+inline Reply patch(httplib::Client& c, const std::string& path, const nlohmann::json& b) {
+    return call(c, "PATCH", path, &b);
+}
+inline Reply del(httplib::Client& c, const std::string& path) {
+    return call(c, "DELETE", path);
+}
+
+}  // namespace drover::testing
