@@ -25,6 +25,7 @@ class LmdbStore final : public Store {
 
     void read(const std::function<void(const ReadView&)>& fn) const override;
     Status write(const std::function<bool(WriteTxn&)>& fn) override;
+    // Called only for batches that appended events.
     void set_commit_listener(CommitListener listener) override;
     StoreStats stats() const override;
 
