@@ -32,7 +32,10 @@ int open_env(const StoreOptions& options, lmdb::Env& env) {
         return rc;
     if (int rc = mdb_env_set_maxreaders(e, kMaxReaders); rc != 0) return rc;
     if (int rc = mdb_env_set_mapsize(e, options.initial_map_size); rc != 0) return rc;
-    return mdb_env_open(e, options.data_dir.c_str(), MDB_NOTLS, 0644);
+    if (int rc = mdb_env_open(e, options.data_dir.c_str(), MDB_NOTLS, 0644); rc != 0) return rc;
+    // A killed droverd can leave reader slots behind; they would pin old pages forever.
+    int stale = 0;
+    return mdb_reader_check(e, &stale);
 }
 
 Status open_databases(MDB_env* env, const StoreOptions& options, lmdb::Databases& dbs,

@@ -25,7 +25,8 @@ class LmdbStore final : public Store {
 
     void read(const std::function<void(const ReadView&)>& fn) const override;
     Status write(const std::function<bool(WriteTxn&)>& fn) override;
-    // Called only for batches that appended events.
+    // Called only for batches that appended events, on the committer thread: the listener must
+    // not call write() (it would wait for the committer it is running on).
     void set_commit_listener(CommitListener listener) override;
     StoreStats stats() const override;
 
