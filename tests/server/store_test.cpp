@@ -732,3 +732,40 @@ TEST_CASE("SIGKILL in the middle of a write burst loses no acknowledged write", 
     CHECK(event_bounds(*store).second == events.size());
     CHECK(put_with_event(*store, "after", "restart") == events.size() + 1);
 }
+
+TEST_CASE("re-entrant calls: nested reads work, writes that would deadlock are refused",
+          "[store]") {
+    TempDir tmp;
+    auto store = open_ok(options_in(tmp.path));
+    REQUIRE(put(*store, "machines", "a", "1").ok());
+
+    std::optional<std::string> inner;
+    Status inside_read;
+    store->read([&](const ReadView&) {
+        store->read([&](const ReadView& view) { inner = view.get("machines", "a"); });
+        inside_read = put(*store, "machines", "b", "2");
+    });
+    CHECK(inner == "1");
+    CHECK(inside_read.code == StoreCode::Io);
+
+    Status inside_write;
+    REQUIRE(store
+                ->write([&](WriteTxn& txn) {
+                    inside_write = put(*store, "machines", "c", "3");
+                    txn.put("machines", "d", "4");
+                    return true;
+                })
+                .ok());
+    CHECK(inside_write.code == StoreCode::Io);
+    CHECK(get(*store, "machines", "d") == "4");
+
+    Status inside_listener;
+    store->set_commit_listener([&](const std::vector<EventRecord>&) {
+        inside_listener = put(*store, "machines", "e", "5");
+    });
+    CHECK(put_with_event(*store, "f", "6") == 1);
+    CHECK(inside_listener.code == StoreCode::Io);
+    CHECK_FALSE(get(*store, "machines", "b"));
+    CHECK_FALSE(get(*store, "machines", "c"));
+    CHECK_FALSE(get(*store, "machines", "e"));
+}
