@@ -86,7 +86,8 @@ TEST_CASE("reader gate: exclusive waits for readers and new readers wait for it"
         std::this_thread::sleep_for(50ms);
         stage = 2;
     });
-    while (!trying.load()) std::this_thread::yield();
+    while (!trying.load())
+        std::this_thread::yield();
     std::this_thread::sleep_for(100ms);
     CHECK(stage.load() == 0);  // still held off by our reader
     std::atomic<int> seen_by_late_reader{-1};
