@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace drover::store {
@@ -141,7 +142,10 @@ StoreStats LmdbStore::stats() const {
     StoreStats stats;
     stats.commits = commits_.load();
     stats.writes = writes_.load();
-    ReaderGate::Shared hold(gate_);  // the map size changes only under the exclusive gate
+    // The map (and the meta pages mdb_env_info reads) moves only under the exclusive gate;
+    // inside a read() this thread already holds it shared, and re-entering could deadlock.
+    std::optional<ReaderGate::Shared> hold;
+    if (t_reading != this) hold.emplace(gate_);
     MDB_envinfo info{};
     MDB_stat stat{};
     if (mdb_env_info(opened_.env.get(), &info) == 0 &&

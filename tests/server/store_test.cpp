@@ -368,6 +368,7 @@ TEST_CASE("re-entrant calls: nested reads work, writes that would deadlock are r
         inside_read = put(*store, "machines", "b", "2");
     });
     CHECK(inner == "1");
+    store->read([&](const ReadView&) { CHECK(store->stats().map_size > 0); });
     CHECK(inside_read.code == StoreCode::Io);
 
     Status inside_write;
