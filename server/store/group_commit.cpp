@@ -4,6 +4,13 @@
 #include <vector>
 
 namespace drover::store {
+namespace {
+
+// Set on the committer thread: a write() from there (a write function or the commit listener
+// calling write()) would wait for itself forever.
+thread_local const GroupCommitter* t_committing = nullptr;
+
+}  // namespace
 
 GroupCommitter::GroupCommitter(std::size_t max_batch, BatchFn run_batch)
     : max_batch_(std::max<std::size_t>(max_batch, 1)),
@@ -11,6 +18,9 @@ GroupCommitter::GroupCommitter(std::size_t max_batch, BatchFn run_batch)
       thread_([this] { loop(); }) {}
 
 Status GroupCommitter::submit(const WriteFn& fn) {
+    if (t_committing == this) {
+        return {StoreCode::Io, "write() called from a write function or the commit listener"};
+    }
     std::future<Status> result;
     bool was_empty = false;
     {
@@ -36,6 +46,7 @@ void GroupCommitter::stop() {
 }
 
 void GroupCommitter::loop() {
+    t_committing = this;
     std::vector<PendingWrite> batch;
     std::vector<PendingWrite*> pointers;
     for (;;) {

@@ -2,6 +2,11 @@
 
 #include "server/store/store_meta.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace drover::store {
@@ -32,7 +37,10 @@ int open_env(const StoreOptions& options, lmdb::Env& env) {
         return rc;
     if (int rc = mdb_env_set_maxreaders(e, kMaxReaders); rc != 0) return rc;
     if (int rc = mdb_env_set_mapsize(e, options.initial_map_size); rc != 0) return rc;
-    return mdb_env_open(e, options.data_dir.c_str(), MDB_NOTLS, 0644);
+    if (int rc = mdb_env_open(e, options.data_dir.c_str(), MDB_NOTLS, 0644); rc != 0) return rc;
+    // A killed droverd can leave reader slots behind; they would pin old pages forever.
+    int stale = 0;
+    return mdb_reader_check(e, &stale);
 }
 
 Status open_databases(MDB_env* env, const StoreOptions& options, lmdb::Databases& dbs,
@@ -58,13 +66,25 @@ Status open_databases(MDB_env* env, const StoreOptions& options, lmdb::Databases
     return {};
 }
 
+// fdatasync on data.mdb makes its contents durable, not the directory entry that names it: a
+// new file (or a new data dir) could vanish in a power cut together with acknowledged writes.
+Status sync_dir(const std::filesystem::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return {StoreCode::Io, "opening " + dir.string() + ": " + std::strerror(errno)};
+    int rc = ::fsync(fd);
+    int error = errno;
+    ::close(fd);
+    if (rc != 0) return {StoreCode::Io, "syncing " + dir.string() + ": " + std::strerror(error)};
+    return {};
+}
+
 }  // namespace
 
 std::optional<OpenedEnv> open_environment(const StoreOptions& options, Status& status) {
     status = check_buckets(options.buckets);
     if (!status.ok()) return std::nullopt;
     std::error_code ec;
-    std::filesystem::create_directories(options.data_dir, ec);
+    bool created = std::filesystem::create_directories(options.data_dir, ec);
     if (ec) {
         status = {StoreCode::Io, "creating " + options.data_dir + ": " + ec.message()};
         return std::nullopt;
@@ -79,6 +99,12 @@ std::optional<OpenedEnv> open_environment(const StoreOptions& options, Status& s
     lmdb::Databases dbs;
     std::uint64_t last_seq = 0;
     status = open_databases(env.get(), options, dbs, last_seq);
+    if (status.ok()) status = sync_dir(options.data_dir);
+    if (status.ok() && created) {
+        auto dir = std::filesystem::absolute(options.data_dir);
+        if (!dir.has_filename()) dir = dir.parent_path();  // "a/b/" names "a/b"
+        status = sync_dir(dir.parent_path());
+    }
     if (!status.ok()) return std::nullopt;
     return OpenedEnv{std::move(*lock), std::move(env), std::move(dbs), last_seq};
 }

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <optional>
+#include <utility>
 
 namespace drover::store {
 namespace {
@@ -58,6 +60,20 @@ bool call_writer(const WriteFn& fn, WriteTxn& txn, std::exception_ptr& thrown) {
     }
 }
 
+// The store whose snapshot this thread is inside, if any.
+thread_local const LmdbStore* t_reading = nullptr;
+
+class ReadingScope {
+  public:
+    explicit ReadingScope(const LmdbStore* store) : outer_(std::exchange(t_reading, store)) {}
+    ~ReadingScope() { t_reading = outer_; }
+    ReadingScope(const ReadingScope&) = delete;
+    ReadingScope& operator=(const ReadingScope&) = delete;
+
+  private:
+    const LmdbStore* outer_;
+};
+
 }  // namespace
 
 std::unique_ptr<Store> open_lmdb_store(const StoreOptions& options, Status& status) {
@@ -73,11 +89,19 @@ std::unique_ptr<LmdbStore> LmdbStore::open(const StoreOptions& options, Status& 
 LmdbStore::LmdbStore(const StoreOptions& options, OpenedEnv opened)
     : options_(options),
       opened_(std::move(opened)),
-      gate_(kMaxReaders),
+      gate_(kMaxReaders / 2),  // the other half: reads nested in reads
       last_seq_(opened_.last_event_seq),
       committer_(options.max_batch, [this](std::span<PendingWrite* const> b) { run_batch(b); }) {}
 
 void LmdbStore::read(const std::function<void(const ReadView&)>& fn) const {
+    if (t_reading == this) {
+        // Nested: the enclosing read already holds the gate, and re-entering it could wait
+        // behind a resize that waits for the enclosing read.
+        lmdb::Txn txn;
+        int rc = lmdb::Txn::begin(opened_.env.get(), nullptr, MDB_RDONLY, txn);
+        run_reader(txn, rc, fn);
+        return;
+    }
     for (int tries = 0;; ++tries) {
         ReaderGate::Shared hold(gate_);
         lmdb::Txn txn;  // declared after `hold`: ends before the gate is left
@@ -87,15 +111,25 @@ void LmdbStore::read(const std::function<void(const ReadView&)>& fn) const {
             adopt_map_size();
             continue;
         }
-        if (rc != 0) {
-            std::fprintf(stderr, "drover store: %s\n", lmdb::error_text("read", rc).c_str());
-        }
-        fn(LmdbReadView(txn.get(), opened_.dbs));
+        ReadingScope scope(this);
+        run_reader(txn, rc, fn);
         return;
     }
 }
 
+void LmdbStore::run_reader(const lmdb::Txn& txn, int rc,
+                           const std::function<void(const ReadView&)>& fn) const {
+    if (rc != 0) {
+        std::fprintf(stderr, "drover store: %s\n", lmdb::error_text("read", rc).c_str());
+    }
+    fn(LmdbReadView(txn.get(), opened_.dbs));
+}
+
 Status LmdbStore::write(const std::function<bool(WriteTxn&)>& fn) {
+    if (t_reading == this) {
+        // It would wait for the committer, which may be waiting for this read to end (resize).
+        return {StoreCode::Io, "write() called inside read() of the same store"};
+    }
     return committer_.submit(fn);
 }
 
@@ -108,7 +142,10 @@ StoreStats LmdbStore::stats() const {
     StoreStats stats;
     stats.commits = commits_.load();
     stats.writes = writes_.load();
-    ReaderGate::Shared hold(gate_);  // the map size changes only under the exclusive gate
+    // The map (and the meta pages mdb_env_info reads) moves only under the exclusive gate;
+    // inside a read() this thread already holds it shared, and re-entering could deadlock.
+    std::optional<ReaderGate::Shared> hold;
+    if (t_reading != this) hold.emplace(gate_);
     MDB_envinfo info{};
     MDB_stat stat{};
     if (mdb_env_info(opened_.env.get(), &info) == 0 &&

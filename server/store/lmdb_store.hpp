@@ -25,10 +25,14 @@ class LmdbStore final : public Store {
 
     void read(const std::function<void(const ReadView&)>& fn) const override;
     Status write(const std::function<bool(WriteTxn&)>& fn) override;
+    // Called only for batches that appended events, on the committer thread; a write() from the
+    // listener would wait for the committer it runs on, so it is refused with Io.
     void set_commit_listener(CommitListener listener) override;
     StoreStats stats() const override;
 
   private:
+    void run_reader(const lmdb::Txn& txn, int rc,
+                    const std::function<void(const ReadView&)>& fn) const;
     void run_batch(std::span<PendingWrite* const> batch);
     int attempt(std::span<PendingWrite* const> batch, BatchEvents& events);
     int run_writer(MDB_txn* parent, PendingWrite& writer, BatchEvents& events);

@@ -87,8 +87,8 @@ struct StoreStats {
 class Store {
 public:
     virtual ~Store() = default;
-    // Runs `fn` against a consistent snapshot. `fn` must not call read() or write() itself (a map
-    // resize waits for every open snapshot to end).
+    // Runs `fn` against a consistent snapshot. `fn` must not call write() (refused with Io: a map
+    // resize waits for every open snapshot to end); a nested read() gets its own snapshot.
     virtual void read(const std::function<void(const ReadView&)>& fn) const = 0;
     // Runs `fn` in a write transaction that is group-committed with concurrent writers: one
     // LMDB transaction and one fsync per batch. `fn` may run more than once (when the map must
@@ -96,7 +96,7 @@ public:
     // Returning false rolls back `fn`'s changes only. write() returns after the batch is durable.
     virtual Status write(const std::function<bool(WriteTxn&)>& fn) = 0;
     // Called on the committing thread after each durable batch with the events it appended,
-    // before any of that batch's write() calls return.
+    // before any of that batch's write() calls return. It must not call write() (refused).
     virtual void set_commit_listener(CommitListener listener) = 0;
     virtual StoreStats stats() const = 0;
 };

@@ -1,20 +1,17 @@
-// The LMDB store against real environments in temp dirs: the interface's guarantees (durable,
-// ordered, group-committed, rolled back per writer), events and their retention, map growth,
-// the data dir lock, the schema marker and a full disk.
+// The LMDB store against real environments in temp dirs: reads and writes, per-writer rollback
+// inside a batch, events and their retention, the schema marker, the data dir lock, and calls
+// that would deadlock.
 #include "server/store/store.hpp"
+#include "store_test_util.hpp"
 
 #include <lmdb.h>
-#include <sys/mount.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -23,85 +20,7 @@
 #include <vector>
 
 using namespace drover::store;
-
-namespace {
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/drover-store-XXXXXX";
-        const char* made = ::mkdtemp(tmpl);
-        REQUIRE(made != nullptr);
-        path = made;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
-
-StoreOptions options_in(const std::string& dir) {
-    StoreOptions options;
-    options.data_dir = dir + "/data";
-    options.buckets = {"machines", "tasks"};
-    return options;
-}
-
-std::unique_ptr<Store> open_ok(const StoreOptions& options) {
-    Status status;
-    auto store = open_lmdb_store(options, status);
-    INFO(status.message);
-    REQUIRE(status.ok());
-    REQUIRE(store != nullptr);
-    return store;
-}
-
-Status put(Store& store, const std::string& bucket, const std::string& key,
-           const std::string& value) {
-    return store.write([&](WriteTxn& txn) {
-        txn.put(bucket, key, value);
-        return true;
-    });
-}
-
-// Puts key=value and appends an event naming the key; returns the event's seq (0 on failure).
-std::uint64_t put_with_event(Store& store, const std::string& key, const std::string& value) {
-    std::uint64_t seq = 0;
-    Status status = store.write([&](WriteTxn& txn) {
-        txn.put("machines", key, value);
-        seq = txn.append_event(key);
-        return true;
-    });
-    return status.ok() ? seq : 0;
-}
-
-std::optional<std::string> get(const Store& store, const std::string& bucket,
-                               const std::string& key) {
-    std::optional<std::string> value;
-    store.read([&](const ReadView& view) { value = view.get(bucket, key); });
-    return value;
-}
-
-std::vector<EventRecord> events_after(const Store& store, std::uint64_t after) {
-    std::vector<EventRecord> events;
-    store.read([&](const ReadView& view) {
-        view.scan_events(after, [&](const EventRecord& e) {
-            events.push_back(e);
-            return true;
-        });
-    });
-    return events;
-}
-
-std::pair<std::uint64_t, std::uint64_t> event_bounds(const Store& store) {
-    std::pair<std::uint64_t, std::uint64_t> bounds;
-    store.read([&](const ReadView& view) {
-        bounds = {view.first_event_seq(), view.last_event_seq()};
-    });
-    return bounds;
-}
-
-}  // namespace
+using namespace drover::store::testing;
 
 TEST_CASE("put, get, erase and count", "[store]") {
     TempDir tmp;
@@ -372,163 +291,6 @@ TEST_CASE("event retention by age", "[store][events]") {
     CHECK(event_bounds(*store) == std::pair<std::uint64_t, std::uint64_t>{10, 10});
 }
 
-TEST_CASE("16 threads x 200 writes: every acknowledged write survives a reopen",
-          "[store][concurrency]") {
-    TempDir tmp;
-    auto options = options_in(tmp.path);
-    constexpr int kThreads = 16, kWrites = 200;
-    std::vector<std::vector<std::uint64_t>> seqs(kThreads);
-    StoreStats stats;
-    {
-        auto store = open_ok(options);
-        std::vector<std::thread> threads;
-        for (int t = 0; t < kThreads; ++t) {
-            threads.emplace_back([&, t] {
-                for (int i = 0; i < kWrites; ++i) {
-                    std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
-                    seqs[t].push_back(put_with_event(*store, key, key + "-value"));
-                }
-            });
-        }
-        for (auto& thread : threads)
-            thread.join();
-        stats = store->stats();
-    }
-    CHECK(stats.writes == kThreads * kWrites);
-    CHECK(stats.commits < stats.writes);  // concurrent writers shared commits
-    CHECK(stats.map_size >= options.initial_map_size);
-    CHECK(stats.used_bytes > 0);
-
-    auto store = open_ok(options);
-    std::set<std::uint64_t> unique;
-    for (int t = 0; t < kThreads; ++t) {
-        for (int i = 0; i < kWrites; ++i) {
-            std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
-            REQUIRE(seqs[t][i] != 0);
-            unique.insert(seqs[t][i]);
-            REQUIRE(get(*store, "machines", key) == key + "-value");
-        }
-    }
-    CHECK(unique.size() == kThreads * kWrites);
-    auto events = events_after(*store, 0);
-    REQUIRE(events.size() == kThreads * kWrites);
-    std::map<std::uint64_t, std::string> by_seq;
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        REQUIRE(events[i].seq == i + 1);  // gap-free
-        by_seq[events[i].seq] = events[i].data;
-    }
-    for (int t = 0; t < kThreads; ++t) {
-        for (int i = 0; i < kWrites; ++i) {
-            CHECK(by_seq[seqs[t][i]] == "t" + std::to_string(t) + "-" + std::to_string(i));
-        }
-    }
-}
-
-TEST_CASE("the commit listener sees every event once, in order, before write() returns",
-          "[store][events][concurrency]") {
-    TempDir tmp;
-    auto store = open_ok(options_in(tmp.path));
-    std::mutex mu;
-    std::vector<std::uint64_t> seen;
-    store->set_commit_listener([&](const std::vector<EventRecord>& events) {
-        std::lock_guard lock(mu);
-        for (const auto& e : events)
-            seen.push_back(e.seq);
-    });
-    constexpr int kThreads = 8, kWrites = 100;
-    std::atomic<int> late{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-        threads.emplace_back([&, t] {
-            for (int i = 0; i < kWrites; ++i) {
-                std::uint64_t last = 0;
-                Status status = store->write([&](WriteTxn& txn) {
-                    txn.append_event("a");
-                    if ((t + i) % 3 == 0) txn.append_event("b");
-                    last = txn.last_event_seq();
-                    return (t + i) % 7 != 0;  // some writers roll back
-                });
-                if (!status.ok()) continue;
-                std::lock_guard lock(mu);
-                if (seen.empty() || seen.back() < last) late.fetch_add(1);
-            }
-        });
-    }
-    for (auto& thread : threads)
-        thread.join();
-    CHECK(late.load() == 0);
-    std::lock_guard lock(mu);
-    REQUIRE_FALSE(seen.empty());
-    for (std::size_t i = 0; i < seen.size(); ++i)
-        REQUIRE(seen[i] == i + 1);
-    CHECK(seen.back() == event_bounds(*store).second);
-}
-
-TEST_CASE("the map grows from 1 MiB to hold 20 MiB while readers run", "[store][mapsize]") {
-    TempDir tmp;
-    auto options = options_in(tmp.path);
-    options.initial_map_size = 1 << 20;
-    // 8 writers x 160 writes x 4 values of 4 KiB = 20 MiB, in few enough commits to stay quick
-    // on a disk whose fsync takes 10 ms.
-    constexpr int kWriters = 8, kPerWriter = 160, kValuesPerWrite = 4;
-    const std::string value(4096, 'x');
-    std::atomic<bool> done{false};
-    std::atomic<long> reads{0}, bad_reads{0};
-    {
-        auto store = open_ok(options);
-        std::vector<std::thread> readers;
-        for (int r = 0; r < 2; ++r) {
-            readers.emplace_back([&] {
-                while (!done.load()) {
-                    store->read([&](const ReadView& view) {
-                        if (view.count("tasks") > 0 && view.get("tasks", "w0-0-0") != value) {
-                            bad_reads.fetch_add(1);
-                        }
-                        std::uint64_t last = view.last_event_seq();
-                        view.scan_events(last > 5 ? last - 5 : 0,
-                                         [](const EventRecord&) { return true; });
-                    });
-                    reads.fetch_add(1);
-                }
-            });
-        }
-        std::vector<std::thread> writers;
-        std::atomic<int> failures{0};
-        for (int w = 0; w < kWriters; ++w) {
-            writers.emplace_back([&, w] {
-                for (int i = 0; i < kPerWriter; ++i) {
-                    std::string key = "w" + std::to_string(w) + "-" + std::to_string(i);
-                    Status status = store->write([&](WriteTxn& txn) {
-                        for (int v = 0; v < kValuesPerWrite; ++v) {
-                            txn.put("tasks", key + "-" + std::to_string(v), value);
-                        }
-                        txn.append_event(key);
-                        return true;
-                    });
-                    if (!status.ok()) failures.fetch_add(1);
-                }
-            });
-        }
-        for (auto& thread : writers)
-            thread.join();
-        done = true;
-        for (auto& thread : readers)
-            thread.join();
-        CHECK(failures.load() == 0);
-        auto stats = store->stats();
-        CHECK(stats.map_size >= (20u << 20));
-        CHECK(stats.used_bytes >= (20u << 20));
-    }
-    CHECK(reads.load() > 0);
-    CHECK(bad_reads.load() == 0);
-    auto store = open_ok(options);
-    store->read([&](const ReadView& view) {
-        CHECK(view.count("tasks") == kWriters * kPerWriter * kValuesPerWrite);
-        CHECK(view.get("tasks", "w7-159-3") == value);
-        CHECK(view.last_event_seq() == kWriters * kPerWriter);
-    });
-}
-
 TEST_CASE("a store written by a newer schema version is refused untouched", "[store]") {
     TempDir tmp;
     auto options = options_in(tmp.path);
@@ -593,70 +355,40 @@ TEST_CASE("bad keys and buckets fail only their own writer", "[store]") {
     CHECK(status.code == StoreCode::Io);
 }
 
-TEST_CASE("a full disk fails the whole batch; the store works again once space returns",
-          "[store][nospace]") {
+TEST_CASE("re-entrant calls: nested reads work, writes that would deadlock are refused",
+          "[store]") {
     TempDir tmp;
-    const std::string mnt = tmp.path + "/small";
-    std::filesystem::create_directory(mnt);
-    if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=2m") != 0) {
-        WARN("cannot mount a tmpfs (not root?): skipping the disk-full test");
-        return;
-    }
-    struct Unmount {
-        std::string path;
-        ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-    } unmount{mnt};
+    auto store = open_ok(options_in(tmp.path));
+    REQUIRE(put(*store, "machines", "a", "1").ok());
 
-    // Four concurrent writers each write until their first failure, so the batch that hits the
-    // full disk holds several writers: all of them must fail and none may be half there.
-    auto options = options_in(mnt);
-    const std::string value(4096, 'v');
-    constexpr int kWriters = 4;
-    std::mutex mu;
-    std::set<std::string> acked, failed;
-    std::vector<Status> failures;
-    {
-        auto store = open_ok(options);
-        std::vector<std::thread> threads;
-        for (int w = 0; w < kWriters; ++w) {
-            threads.emplace_back([&, w] {
-                for (int i = 0; i < 2000; ++i) {
-                    std::string key = "w" + std::to_string(w) + "-" + std::to_string(i);
-                    Status status = store->write([&](WriteTxn& txn) {
-                        txn.put("machines", key, value);
-                        txn.append_event(key);
-                        return true;
-                    });
-                    std::lock_guard lock(mu);
-                    (status.ok() ? acked : failed).insert(key);
-                    if (!status.ok()) {
-                        failures.push_back(status);
-                        return;
-                    }
-                }
-            });
-        }
-        for (auto& thread : threads)
-            thread.join();
-        REQUIRE(failures.size() == kWriters);
-        for (const auto& failure : failures) {
-            INFO(failure.message);
-            CHECK(failure.code == StoreCode::NoSpace);
-        }
-        for (const auto& key : failed)
-            CHECK_FALSE(get(*store, "machines", key));
-        CHECK(event_bounds(*store).second == acked.size());
+    std::optional<std::string> inner;
+    Status inside_read;
+    store->read([&](const ReadView&) {
+        store->read([&](const ReadView& view) { inner = view.get("machines", "a"); });
+        inside_read = put(*store, "machines", "b", "2");
+    });
+    CHECK(inner == "1");
+    store->read([&](const ReadView&) { CHECK(store->stats().map_size > 0); });
+    CHECK(inside_read.code == StoreCode::Io);
 
-        REQUIRE(::mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT, "size=64m") == 0);
-        CHECK(put_with_event(*store, "after", "space") == acked.size() + 1);
-    }
-    auto store = open_ok(options);
-    for (const auto& key : acked)
-        REQUIRE(get(*store, "machines", key) == value);
-    CHECK(get(*store, "machines", "after") == "space");
-    std::set<std::string> logged;
-    for (const auto& e : events_after(*store, 0))
-        logged.insert(e.data);
-    logged.erase("after");
-    CHECK(logged == acked);
+    Status inside_write;
+    REQUIRE(store
+                ->write([&](WriteTxn& txn) {
+                    inside_write = put(*store, "machines", "c", "3");
+                    txn.put("machines", "d", "4");
+                    return true;
+                })
+                .ok());
+    CHECK(inside_write.code == StoreCode::Io);
+    CHECK(get(*store, "machines", "d") == "4");
+
+    Status inside_listener;
+    store->set_commit_listener([&](const std::vector<EventRecord>&) {
+        inside_listener = put(*store, "machines", "e", "5");
+    });
+    CHECK(put_with_event(*store, "f", "6") == 1);
+    CHECK(inside_listener.code == StoreCode::Io);
+    CHECK_FALSE(get(*store, "machines", "b"));
+    CHECK_FALSE(get(*store, "machines", "c"));
+    CHECK_FALSE(get(*store, "machines", "e"));
 }
