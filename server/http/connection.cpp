@@ -20,6 +20,7 @@ IoStatus Connection::read_some() {
     char chunk[kReadChunk];
     IoResult r = transport_->read(chunk, sizeof chunk);
     if (r.status == IoStatus::Ok) in_.append(chunk, r.bytes);
+    read_wants_write_ = r.status == IoStatus::WantWrite;
     return r.status;
 }
 
@@ -27,6 +28,7 @@ IoStatus Connection::discard_input() {
     char scratch[16 * 1024];
     for (;;) {
         IoResult r = transport_->read(scratch, sizeof scratch);
+        read_wants_write_ = r.status == IoStatus::WantWrite;
         if (r.status != IoStatus::Ok) return r.status;
     }
 }
@@ -54,11 +56,13 @@ FlushResult Connection::flush() {
         if (r.status == IoStatus::Ok) {
             out_offset_ += r.bytes;
         } else if (r.status == IoStatus::WantWrite || r.status == IoStatus::WantRead) {
+            write_wants_read_ = r.status == IoStatus::WantRead;
             return FlushResult::Pending;
         } else {
             return FlushResult::Failed;
         }
     }
+    write_wants_read_ = false;
     // Give back the memory of a large response; keep small buffers for the next one.
     if (out_.capacity() > kReadChunk) std::string().swap(out_);
     out_.clear();
@@ -68,18 +72,26 @@ FlushResult Connection::flush() {
 
 std::uint32_t Connection::wanted_events() const {
     std::uint32_t out = has_output() ? std::uint32_t{EPOLLOUT} : 0u;
+    std::uint32_t events = 0;
     switch (state) {
         case ConnState::Reading:
-            return EPOLLIN | out;
+            events = EPOLLIN | out;
+            break;
+        // Input waits in the kernel until we answer.
         case ConnState::Processing:
-            return out;  // input waits in the kernel until we answer
+            events = out;
+            break;
         case ConnState::Writing:
-            return out;
+            events = out;
+            break;
         case ConnState::Streaming:
         case ConnState::Lingering:
-            return EPOLLIN | EPOLLRDHUP | out;
+            events = EPOLLIN | EPOLLRDHUP | out;
+            break;
     }
-    return 0;
+    if (read_wants_write_ && (events & EPOLLIN)) events |= EPOLLOUT;
+    if (write_wants_read_ && has_output()) events |= EPOLLIN;
+    return events;
 }
 
 }  // namespace drover::http

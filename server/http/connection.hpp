@@ -51,8 +51,11 @@ class Connection {
     std::size_t unsent() const { return out_.size() - out_offset_; }
     FlushResult flush();
 
-    // The epoll events this connection needs in its current state.
+    // The epoll events this connection needs in its current state, plus the opposite direction
+    // when the transport said so (TLS: a read may need the socket writable and vice versa).
     std::uint32_t wanted_events() const;
+    bool read_blocked_on_write() const { return read_wants_write_; }
+    bool write_blocked_on_read() const { return write_wants_read_; }
 
     ConnState state = ConnState::Reading;
     Clock::time_point deadline = Clock::time_point::max();
@@ -73,6 +76,8 @@ class Connection {
     std::string in_;
     std::string out_;
     std::size_t out_offset_ = 0;
+    bool read_wants_write_ = false;
+    bool write_wants_read_ = false;
 };
 
 }  // namespace drover::http

@@ -152,8 +152,8 @@ void EventLoop::accept_all() {
 void EventLoop::add_connection(UniqueFd socket, const std::string& remote_addr) {
     std::uint64_t id = next_id_++;
     ParserLimits limits{options_.max_header_bytes, options_.max_body_bytes};
-    auto c = std::make_unique<Connection>(id, make_tcp_transport(std::move(socket)), remote_addr,
-                                          limits);
+    auto c = std::make_unique<Connection>(id, shared_.make_transport(std::move(socket)),
+                                          remote_addr, limits);
     c->deadline = now_ + std::chrono::seconds(options_.idle_timeout_seconds);
     epoll_event ev{};
     ev.events = c->wanted_events();
@@ -173,7 +173,8 @@ void EventLoop::on_connection_event(Connection& c, std::uint32_t events) {
             if (s == IoStatus::Closed || s == IoStatus::Error || (events & (EPOLLRDHUP | EPOLLHUP)))
                 return close(c);
         }
-        if (events & EPOLLOUT) pump_stream(c);
+        if ((events & EPOLLOUT) || ((events & EPOLLIN) && c.write_blocked_on_read()))
+            pump_stream(c);
         return;
     }
     if (c.state == ConnState::Lingering) {
@@ -181,18 +182,31 @@ void EventLoop::on_connection_event(Connection& c, std::uint32_t events) {
         return;
     }
     if (events & EPOLLHUP) return close(c);
-    if ((events & EPOLLOUT) && c.has_output() && !flush(c)) return;
-    if (!(events & EPOLLIN)) return;
+    bool writable = (events & EPOLLOUT) || ((events & EPOLLIN) && c.write_blocked_on_read());
+    if (writable && c.has_output() && !flush(c)) return;
+    bool readable = (events & EPOLLIN) || ((events & EPOLLOUT) && c.read_blocked_on_write());
+    if (!readable) return;
     if (c.state == ConnState::Reading)
         on_readable(c);
     else
         update_interest(c, /*strict=*/true);  // input while busy: now stop listening for it
 }
 
-void EventLoop::on_readable(Connection& c) {
-    IoStatus s = c.read_some();
-    if (s == IoStatus::Closed || s == IoStatus::Error) return close(c);
-    if (s == IoStatus::Ok) process_input(c);
+bool EventLoop::on_readable(Connection& c) {
+    // A TLS transport may hold decrypted bytes that epoll cannot see: keep reading while it does.
+    do {
+        IoStatus s = c.read_some();
+        if (s == IoStatus::Closed || s == IoStatus::Error) {
+            close(c);
+            return false;
+        }
+        if (s != IoStatus::Ok) {
+            update_interest(c);
+            return true;
+        }
+        if (!process_input(c)) return false;
+    } while (c.state == ConnState::Reading && c.transport().has_buffered_input());
+    return true;
 }
 
 bool EventLoop::become_idle(Connection& c) {
@@ -332,7 +346,10 @@ bool EventLoop::after_output_drained(Connection& c) {
         }
         c.state = ConnState::Reading;
         c.head_only = false;
-        return process_input(c);  // a pipelined request may already be waiting
+        if (!process_input(c)) return false;  // a pipelined request may already be waiting
+        if (c.state == ConnState::Reading && c.transport().has_buffered_input())
+            return on_readable(c);
+        return true;
     }
     if (c.state == ConnState::Streaming && c.stream_finishing) {
         close(c);

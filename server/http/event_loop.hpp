@@ -6,12 +6,14 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 
 #include "server/http/connection.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/mailbox.hpp"
+#include "server/http/transport.hpp"
 #include "server/http/unique_fd.hpp"
 #include "server/http/worker_pool.hpp"
 
@@ -27,6 +29,8 @@ struct LoopShared {
     std::atomic<std::uint64_t> streams_open{0};
     std::atomic<std::uint64_t> requests_total{0};
     std::atomic<std::uint64_t> rejected_busy{0};
+    // Wraps each accepted socket; plain TCP today, the TLS transport later.
+    std::function<std::unique_ptr<Transport>(UniqueFd)> make_transport = make_tcp_transport;
 };
 
 class EventLoop {
@@ -44,7 +48,7 @@ class EventLoop {
     void accept_all();
     void add_connection(UniqueFd socket, const std::string& remote_addr);
     void on_connection_event(Connection& c, std::uint32_t events);
-    void on_readable(Connection& c);
+    bool on_readable(Connection& c);
     bool process_input(Connection& c);
     bool become_idle(Connection& c);
     bool dispatch(Connection& c, ParsedRequest parsed);

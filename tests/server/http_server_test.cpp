@@ -36,7 +36,7 @@ httplib::Client client_for(const TestServer& s) {
 
 }  // namespace
 
-TEST_CASE("each method round-trips body, headers, path and query", "[http]") {
+TEST_CASE("each method round-trips body, headers, path and query", "[http][httplib]") {
     TestServer s({}, echo);
     auto c = client_for(s);
     httplib::Headers h{{"X-Test", "hello"}};
@@ -159,7 +159,8 @@ TEST_CASE("Expect: 100-continue gets an interim response", "[http]") {
     CHECK(r->body == "PUT /e hello");
 }
 
-TEST_CASE("limits: 413 from Content-Length before the body, 431 for huge headers", "[http]") {
+TEST_CASE("limits: 413 from Content-Length before the body, 431 for huge headers",
+          "[http][httplib]") {
     std::atomic<int> calls{0};
     ServerOptions o;
     o.max_body_bytes = 1024;

@@ -1,6 +1,8 @@
 // Helpers for the HTTP server tests: a server on 127.0.0.1:0 running in a background thread,
 // and a raw-socket client that can send exactly the bytes a test needs (garbage, pipelines,
 // trickles). Generous timeouts only prevent hangs; no test passes or fails on timing.
+// Tests that use cpp-httplib's client are tagged [httplib]: Debian's libcpp-httplib.so is not
+// built with ThreadSanitizer and crashes in pthread_join under it, so TSan runs use ~[httplib].
 #pragma once
 #include <netinet/in.h>
 #include <strings.h>
