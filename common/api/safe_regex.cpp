@@ -98,7 +98,7 @@ std::optional<std::string> shape_problem(std::string_view p) {
 
 }  // namespace
 
-Expected<std::shared_ptr<const std::regex>, std::string> compile_filter_regex(
+Expected<std::shared_ptr<const FilterRegex>, std::string> compile_filter_regex(
     std::string_view pattern) {
     auto refuse = [&](const std::string& why) {
         return unexpected("Invalid regex \"" + clip(pattern, 64) + "\": " + why);
@@ -107,17 +107,17 @@ Expected<std::shared_ptr<const std::regex>, std::string> compile_filter_regex(
         return refuse("longer than " + std::to_string(kMaxRegexLength) + " characters");
     if (auto problem = shape_problem(pattern)) return refuse(*problem);
     try {
-        return std::make_shared<const std::regex>(pattern.begin(), pattern.end(),
-                                                  std::regex::ECMAScript);
+        return std::make_shared<const FilterRegex>(
+            std::regex(pattern.begin(), pattern.end(), std::regex::ECMAScript));
     } catch (const std::regex_error& e) {
         return refuse(e.what());
     }
 }
 
-bool regex_matches(const std::regex& re, std::string_view subject) {
+bool FilterRegex::matches(std::string_view subject) const {
     if (subject.size() > kMaxRegexSubject) return false;
     try {
-        return std::regex_search(subject.begin(), subject.end(), re);
+        return std::regex_search(subject.begin(), subject.end(), re_);
     } catch (const std::regex_error&) {
         return false;  // error_complexity / error_stack: treat as no match rather than throw
     }

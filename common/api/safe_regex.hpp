@@ -7,6 +7,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/api/expected.hpp"
 
@@ -19,15 +20,23 @@ inline constexpr std::size_t kMaxRegexRepeat = 1000;
 // subject overflows an 8 MB stack), and list filters target names, UUIDs and short params.
 inline constexpr std::size_t kMaxRegexSubject = 4096;
 
+// A compiled Re() pattern; a class of its own so filters.hpp can name it without <regex>.
+class FilterRegex {
+  public:
+    explicit FilterRegex(std::regex re) : re_(std::move(re)) {}
+    // Unanchored search, like re2's MatchString; false for subjects over kMaxRegexSubject bytes.
+    bool matches(std::string_view subject) const;
+
+  private:
+    std::regex re_;
+};
+
 // ECMAScript syntax. Refused with a message: longer than kMaxRegexLength, not a valid regex,
 // a counted repetition above kMaxRegexRepeat, or a quantifier applied to a group that already
 // contains one ("(a+)+", "(x*y)*"), the classic exponential-backtracking shape.
 // Not caught: overlapping alternatives under a quantifier ("(a|a)*") and long chains of
 // quantifiers; a linear-time engine would close that gap.
-Expected<std::shared_ptr<const std::regex>, std::string> compile_filter_regex(
+Expected<std::shared_ptr<const FilterRegex>, std::string> compile_filter_regex(
     std::string_view pattern);
-
-// Unanchored search, like re2's MatchString; false for subjects over kMaxRegexSubject bytes.
-bool regex_matches(const std::regex& re, std::string_view subject);
 
 }  // namespace drover::api

@@ -392,6 +392,6 @@ TEST_CASE("safe_regex: exponential shapes and huge repeats are refused",
     }
     auto re = compile_filter_regex("a$");
     REQUIRE(re);
-    CHECK(regex_matches(**re, std::string(kMaxRegexSubject, 'a')));
-    CHECK_FALSE(regex_matches(**re, std::string(kMaxRegexSubject + 1, 'a')));
+    CHECK((*re)->matches(std::string(kMaxRegexSubject, 'a')));
+    CHECK_FALSE((*re)->matches(std::string(kMaxRegexSubject + 1, 'a')));
 }
