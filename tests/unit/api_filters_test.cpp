@@ -371,7 +371,7 @@ TEST_CASE("filters: hostile input is bounded", "[api][filters][spec6.2]") {
 TEST_CASE("safe_regex: exponential shapes and huge repeats are refused",
           "[api][filters][spec6.2]") {
     for (const char* ok : {"^d-.*$", "a+b*c?", "(ab)+", "(?:foo|bar)baz", "[(+*]+", "\\(a+\\)+",
-                           "a{2,5}", "x{1000}", "(a)(b)*", "a*?", "(a|b)c+"}) {
+                           "a{2,5}", "x{1000}", "(a)(b)*", "a*?", "(a|b)c+", "a|b*"}) {
         INFO(ok);
         CHECK(compile_filter_regex(ok).has_value());
     }
@@ -381,6 +381,8 @@ TEST_CASE("safe_regex: exponential shapes and huge repeats are refused",
         {"((ab)+c)*", "nested quantifier (a quantified group that contains a quantifier)"},
         {"(?:x{2}y)+", "nested quantifier (a quantified group that contains a quantifier)"},
         {"(a+)?", "nested quantifier (a quantified group that contains a quantifier)"},
+        {"(a|aa)*", "quantified alternation (write In() or an unquantified group)"},
+        {"((a|b)c)+", "quantified alternation (write In() or an unquantified group)"},
         {"a{1001}", "repetition count above 1000"},
         {"a{1,99999999999999999999}", "repetition count above 1000"},
     };
