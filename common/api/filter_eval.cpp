@@ -33,7 +33,7 @@ bool term_matches(const FilterTerm& term, const IndexValue& v) {
         case FilterOp::Gte:
             return cmp(0) >= 0;
         case FilterOp::Re:
-            return regex_matches(*term.regex, text_of(v));
+            return term.regex->matches(text_of(v));
         case FilterOp::Between:
             return cmp(0) >= 0 && cmp(1) <= 0;
         case FilterOp::Except:

@@ -9,7 +9,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <string>
 #include <variant>
 #include <vector>
@@ -47,6 +46,8 @@ using IndexReader =
 // The default reader: the top-level member named like the index ("Name", "Stage", ...).
 IndexReader member_reader();
 
+class FilterRegex;  // safe_regex.hpp
+
 enum class FilterOp { Eq, Ne, Lt, Lte, Gt, Gte, Re, Between, Except, In, Nin };
 
 // One typed comparison value; which alternative follows from the IndexKind (Int may also hold
@@ -56,8 +57,8 @@ using IndexValue = std::variant<std::string, std::int64_t, double, bool>;
 // One `<Index>=<value>`: the op with its arguments parsed for the index's kind.
 struct FilterTerm {
     FilterOp op = FilterOp::Eq;
-    std::vector<IndexValue> args;             // Re: empty
-    std::shared_ptr<const std::regex> regex;  // Re only
+    std::vector<IndexValue> args;              // Re: empty
+    std::shared_ptr<const FilterRegex> regex;  // Re only
 };
 
 // All values given for one key: OR-ed.

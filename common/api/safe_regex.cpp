@@ -57,37 +57,47 @@ std::size_t quantifier_at(std::string_view p, std::size_t i, std::size_t& bound)
     return len;
 }
 
+// What a group holds, for the exponential-shape check.
+struct GroupShape {
+    bool quantifier = false;
+    bool alternation = false;
+};
+
 // nullopt if the shape is acceptable, else why not.
 std::optional<std::string> shape_problem(std::string_view p) {
-    std::vector<bool> group_has_quantifier{false};  // one frame per open group, plus the top
-    bool last_was_group = false;
-    bool child_quantified = false;
+    std::vector<GroupShape> groups{GroupShape{}};  // one frame per open group, plus the top
+    std::optional<GroupShape> closed;              // the group that ended just before `i`
     for (std::size_t i = 0; i < p.size();) {
         std::size_t bound = 0;
         if (std::size_t q = quantifier_at(p, i, bound)) {
             if (bound > kMaxRegexRepeat)
                 return "repetition count above " + std::to_string(kMaxRegexRepeat);
-            if (last_was_group && child_quantified)
+            if (closed && closed->quantifier)
                 return "nested quantifier (a quantified group that contains a quantifier)";
-            group_has_quantifier.back() = true;
-            last_was_group = false;
+            if (closed && closed->alternation)
+                return "quantified alternation (write In() or an unquantified group)";
+            groups.back().quantifier = true;
+            closed.reset();
             i += q;
             continue;
         }
-        last_was_group = false;
+        closed.reset();
         char c = p[i];
         if (c == '\\') {
             i += 2;
         } else if (c == '[') {
             i = skip_class(p, i);
+        } else if (c == '|') {
+            groups.back().alternation = true;
+            ++i;
         } else if (c == '(') {
-            group_has_quantifier.push_back(false);
+            groups.emplace_back();
             i += i + 1 < p.size() && p[i + 1] == '?' ? 3 : 1;  // (?: (?= (?!
-        } else if (c == ')' && group_has_quantifier.size() > 1) {
-            child_quantified = group_has_quantifier.back();
-            group_has_quantifier.pop_back();
-            if (child_quantified) group_has_quantifier.back() = true;
-            last_was_group = true;
+        } else if (c == ')' && groups.size() > 1) {
+            closed = groups.back();
+            groups.pop_back();
+            groups.back().quantifier |= closed->quantifier;
+            groups.back().alternation |= closed->alternation;
             ++i;
         } else {
             ++i;
@@ -98,7 +108,7 @@ std::optional<std::string> shape_problem(std::string_view p) {
 
 }  // namespace
 
-Expected<std::shared_ptr<const std::regex>, std::string> compile_filter_regex(
+Expected<std::shared_ptr<const FilterRegex>, std::string> compile_filter_regex(
     std::string_view pattern) {
     auto refuse = [&](const std::string& why) {
         return unexpected("Invalid regex \"" + clip(pattern, 64) + "\": " + why);
@@ -107,17 +117,17 @@ Expected<std::shared_ptr<const std::regex>, std::string> compile_filter_regex(
         return refuse("longer than " + std::to_string(kMaxRegexLength) + " characters");
     if (auto problem = shape_problem(pattern)) return refuse(*problem);
     try {
-        return std::make_shared<const std::regex>(pattern.begin(), pattern.end(),
-                                                  std::regex::ECMAScript);
+        return std::make_shared<const FilterRegex>(
+            std::regex(pattern.begin(), pattern.end(), std::regex::ECMAScript));
     } catch (const std::regex_error& e) {
         return refuse(e.what());
     }
 }
 
-bool regex_matches(const std::regex& re, std::string_view subject) {
+bool FilterRegex::matches(std::string_view subject) const {
     if (subject.size() > kMaxRegexSubject) return false;
     try {
-        return std::regex_search(subject.begin(), subject.end(), re);
+        return std::regex_search(subject.begin(), subject.end(), re_);
     } catch (const std::regex_error&) {
         return false;  // error_complexity / error_stack: treat as no match rather than throw
     }
