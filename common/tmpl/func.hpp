@@ -59,6 +59,8 @@ public:
         *unexported = false;
         return std::nullopt;
     }
+    // Exported struct fields in declaration order (what encoding/json marshals).
+    virtual std::vector<std::pair<std::string, Value>> exported_fields() const { return {}; }
     // fmt.Stringer, if the Go type has a String method.
     virtual std::optional<std::string> stringer() const { return std::nullopt; }
 };

@@ -115,8 +115,20 @@ bool encode(std::string& out, const Value& v, bool pretty, bool html, int depth)
         case GoType::Object:
             if (auto s = v.obj->stringer()) {
                 json_string(out, *s, html);
-            } else {
-                out += "{}";
+                return true;
+            }
+            {
+                auto fields = v.obj->exported_fields();
+                out += '{';
+                for (size_t i = 0; i < fields.size(); ++i) {
+                    if (i > 0) out += ',';
+                    newline(depth + 1);
+                    json_string(out, fields[i].first, html);
+                    out += pretty ? ": " : ":";
+                    if (!encode(out, fields[i].second, pretty, html, depth + 1)) return false;
+                }
+                if (!fields.empty()) newline(depth);
+                out += '}';
             }
             return true;
         default: break;

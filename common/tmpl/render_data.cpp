@@ -170,6 +170,9 @@ public:
         }
         return std::nullopt;
     }
+    std::vector<std::pair<std::string, Value>> exported_fields() const override {
+        return {{"Machine", machine_}, {"Task", task_}, {"Stage", stage_}, {"Env", env_}};
+    }
     const Function* method(std::string_view name) const override {
         static const Methods base = make(false);
         static const Methods ext = make(true);
