@@ -11,26 +11,33 @@ namespace drover::tmpl {
 
 Value from_json(const nlohmann::json& j) {
     switch (j.type()) {
-        case nlohmann::json::value_t::null: return Value::nil();
-        case nlohmann::json::value_t::boolean: return Value::boolean(j.get<bool>());
+        case nlohmann::json::value_t::null:
+            return Value::nil();
+        case nlohmann::json::value_t::boolean:
+            return Value::boolean(j.get<bool>());
         case nlohmann::json::value_t::number_integer:
             return Value::number(static_cast<double>(j.get<int64_t>()));
         case nlohmann::json::value_t::number_unsigned:
             return Value::number(static_cast<double>(j.get<uint64_t>()));
-        case nlohmann::json::value_t::number_float: return Value::number(j.get<double>());
-        case nlohmann::json::value_t::string: return Value::string(j.get<std::string>());
+        case nlohmann::json::value_t::number_float:
+            return Value::number(j.get<double>());
+        case nlohmann::json::value_t::string:
+            return Value::string(j.get<std::string>());
         case nlohmann::json::value_t::array: {
             List l;
             l.reserve(j.size());
-            for (const auto& e : j) l.push_back(from_json(e));
+            for (const auto& e : j)
+                l.push_back(from_json(e));
             return Value::list_of(std::move(l));
         }
         case nlohmann::json::value_t::object: {
             Map m;
-            for (const auto& [k, e] : j.items()) m[k] = from_json(e);
+            for (const auto& [k, e] : j.items())
+                m[k] = from_json(e);
             return Value::map_of(std::move(m));
         }
-        default: return Value::nil();
+        default:
+            return Value::nil();
     }
 }
 
@@ -105,13 +112,22 @@ bool encode(std::string& out, const Value& v, bool pretty, bool html, int depth)
     };
     switch (v.type) {
         case GoType::Invalid:
-        case GoType::Nil: out += "null"; return true;
-        case GoType::Bool: out += v.b ? "true" : "false"; return true;
+        case GoType::Nil:
+            out += "null";
+            return true;
+        case GoType::Bool:
+            out += v.b ? "true" : "false";
+            return true;
         case GoType::Int:
         case GoType::Int64:
-        case GoType::Uint8: out += std::to_string(v.i); return true;
-        case GoType::Float64: return json_float(out, v.f);
-        case GoType::String: json_string(out, v.s, html); return true;
+        case GoType::Uint8:
+            out += std::to_string(v.i);
+            return true;
+        case GoType::Float64:
+            return json_float(out, v.f);
+        case GoType::String:
+            json_string(out, v.s, html);
+            return true;
         case GoType::Object:
             if (auto s = v.obj->stringer()) {
                 json_string(out, *s, html);
@@ -131,7 +147,8 @@ bool encode(std::string& out, const Value& v, bool pretty, bool html, int depth)
                 out += '}';
             }
             return true;
-        default: break;
+        default:
+            break;
     }
     if (v.is_list()) {
         if (!v.list) {
@@ -180,9 +197,10 @@ namespace {
 // Whether go-yaml v2 would quote a plain string scalar.
 bool yaml_needs_quotes(const std::string& s) {
     if (s.empty()) return true;
-    static const char* kWords[] = {"true", "false", "yes", "no", "on", "off", "y", "n", "null",
-                                   "~", "True", "False", "Yes", "No", "On", "Off", "Y", "N",
-                                   "TRUE", "FALSE", "YES", "NO", "ON", "OFF", "NULL", "Null"};
+    static const char* kWords[] = {"true", "false", "yes", "no",   "on",    "off",   "y",
+                                   "n",    "null",  "~",   "True", "False", "Yes",   "No",
+                                   "On",   "Off",   "Y",   "N",    "TRUE",  "FALSE", "YES",
+                                   "NO",   "ON",    "OFF", "NULL", "Null"};
     for (const char* w : kWords) {
         if (s == w) return true;
     }
@@ -202,8 +220,10 @@ bool yaml_needs_quotes(const std::string& s) {
 std::string yaml_scalar(const Value& v) {
     switch (v.type) {
         case GoType::Invalid:
-        case GoType::Nil: return "null";
-        case GoType::Bool: return v.b ? "true" : "false";
+        case GoType::Nil:
+            return "null";
+        case GoType::Bool:
+            return v.b ? "true" : "false";
         case GoType::Float64:
             if (v.f == std::floor(v.f) && std::fabs(v.f) < 1e21) {
                 return format_float(v.f, 'f', 0);
@@ -212,7 +232,8 @@ std::string yaml_scalar(const Value& v) {
         case GoType::String:
             if (yaml_needs_quotes(v.s)) return go_quote(v.s);
             return v.s;
-        default: return sprint_value(v);
+        default:
+            return sprint_value(v);
     }
 }
 

@@ -73,7 +73,7 @@ std::string hex_address(const std::string& s) {
 }
 
 class MachineObject : public Object {
-public:
+  public:
     MachineObject(std::string provisioner_url, bool extensions)
         : url_(std::move(provisioner_url)), ext_(extensions) {}
     std::string type_name() const override { return "main.machine"; }
@@ -86,7 +86,7 @@ public:
     }
     const std::string& url() const { return url_; }
 
-private:
+  private:
     std::string url_;
     bool ext_;
 
@@ -94,9 +94,8 @@ private:
         using sprig::fn;
         Methods m;
         auto s = [](std::string x) { return Value::string(std::move(x)); };
-        m["UUID"] = fn({}, [s](const Value& self, std::vector<Value>&) {
-            return s(str_field(self, "Uuid"));
-        });
+        m["UUID"] = fn(
+            {}, [s](const Value& self, std::vector<Value>&) { return s(str_field(self, "Uuid")); });
         m["Path"] = fn({}, [s](const Value& self, std::vector<Value>&) {
             return s("machines/" + str_field(self, "Uuid"));
         });
@@ -148,7 +147,7 @@ class RenderDataObject;
 const RenderDataObject& rd(const Value& self);
 
 class RenderDataObject : public Object {
-public:
+  public:
     RenderDataObject(const RenderContext& ctx, std::shared_ptr<const TreeMap> set)
         : ctx_(ctx), set_(std::move(set)) {
         machine_ = json_or_nil_map(ctx.machine);
@@ -207,12 +206,14 @@ public:
         if (v.type == GoType::String) return Value::string(string_expand(v.s, self));
         if (v.type == GoType::ListIface && v.list) {
             List out;
-            for (const auto& e : *v.list) out.push_back(expand(e, self));
+            for (const auto& e : *v.list)
+                out.push_back(expand(e, self));
             return Value::list_of(std::move(out));
         }
         if (v.type == GoType::MapIface && v.map) {
             Map out;
-            for (const auto& [k, e] : *v.map) out[k] = expand(e, self);
+            for (const auto& [k, e] : *v.map)
+                out[k] = expand(e, self);
             return Value::map_of(std::move(out));
         }
         return v;
@@ -234,7 +235,7 @@ public:
     }
     const RenderContext& ctx() const { return ctx_; }
 
-private:
+  private:
     RenderContext ctx_;
     std::shared_ptr<const TreeMap> set_;
     Value machine_, task_, stage_, env_;
@@ -260,7 +261,8 @@ std::optional<UrlParts> parse_url(const std::string& raw, std::string* err) {
     for (size_t i = 0; i < rest.size(); ++i) {
         char c = rest[i];
         if (std::isalpha(static_cast<unsigned char>(c))) continue;
-        if (i > 0 && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) {
+        if (i > 0 &&
+            (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) {
             continue;
         }
         if (c == ':') {
@@ -269,7 +271,8 @@ std::optional<UrlParts> parse_url(const std::string& raw, std::string* err) {
                 return std::nullopt;
             }
             u.scheme = rest.substr(0, i);
-            for (auto& ch : u.scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (auto& ch : u.scheme)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             rest = rest.substr(i + 1);
         }
         break;
@@ -293,7 +296,8 @@ Methods RenderDataObject::make(bool with_ext) {
     Methods m;
     const Signature s1{{Arg::String}};
     auto str = [](std::string s) { return Value::string(std::move(s)); };
-    m["Param"] = fn(s1, [](const Value& self, std::vector<Value>& a) { return rd(self).param(a[0].s); });
+    m["Param"] =
+        fn(s1, [](const Value& self, std::vector<Value>& a) { return rd(self).param(a[0].s); });
     m["ParamExists"] = fn(s1, [](const Value& self, std::vector<Value>& a) {
         return Value::boolean(rd(self).param_exists(a[0].s));
     });
@@ -309,12 +313,12 @@ Methods RenderDataObject::make(bool with_ext) {
     m["StringExpand"] = fn(s1, [str](const Value& self, std::vector<Value>& a) {
         return str(rd(self).string_expand(a[0].s, self));
     });
-    m["CallTemplate"] = fn({{Arg::String, Arg::Any}}, [str](const Value& self, std::vector<Value>& a) {
-        return str(rd(self).call_template(a[0].s, a[1]));
-    });
-    m["ApiURL"] = fn({}, [str](const Value& self, std::vector<Value>&) {
-        return str(rd(self).ctx().api_url);
-    });
+    m["CallTemplate"] =
+        fn({{Arg::String, Arg::Any}}, [str](const Value& self, std::vector<Value>& a) {
+            return str(rd(self).call_template(a[0].s, a[1]));
+        });
+    m["ApiURL"] = fn(
+        {}, [str](const Value& self, std::vector<Value>&) { return str(rd(self).ctx().api_url); });
     m["ProvisionerURL"] = fn({}, [str](const Value& self, std::vector<Value>&) {
         return str(rd(self).ctx().provisioner_url);
     });
@@ -329,18 +333,18 @@ Methods RenderDataObject::make(bool with_ext) {
         }
         return str(h.substr(0, h.find(':')));
     });
-    m["GenerateToken"] = fn({}, [str](const Value& self, std::vector<Value>&) {
-        return str(rd(self).token());
-    });
+    m["GenerateToken"] =
+        fn({}, [str](const Value& self, std::vector<Value>&) { return str(rd(self).token()); });
     m["GenerateInfiniteToken"] = fn({}, [str](const Value& self, std::vector<Value>&) {
         const auto& r = rd(self);
         return str(r.ctx().tokens ? r.ctx().tokens->infinite_token() : r.token());
     });
-    m["GenerateProfileToken"] = fn({{Arg::String, Arg::Int}}, [str](const Value& self, std::vector<Value>& a) {
-        const auto& r = rd(self);
-        if (r.ctx().tokens) return str(r.ctx().tokens->profile_token(a[0].s, a[1].i));
-        return str("token-for-profile-" + a[0].s);
-    });
+    m["GenerateProfileToken"] =
+        fn({{Arg::String, Arg::Int}}, [str](const Value& self, std::vector<Value>& a) {
+            const auto& r = rd(self);
+            if (r.ctx().tokens) return str(r.ctx().tokens->profile_token(a[0].s, a[1].i));
+            return str("token-for-profile-" + a[0].s);
+        });
     m["ParseURL"] = fn({{Arg::String, Arg::String}}, [str](const Value&, std::vector<Value>& a) {
         std::string err;
         auto u = parse_url(a[1].s, &err);

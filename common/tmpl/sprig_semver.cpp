@@ -16,8 +16,8 @@ struct Version {
     uint64_t major = 0, minor = 0, patch = 0;
     std::string pre, meta, original;
     std::string str() const {
-        std::string s = std::to_string(major) + "." + std::to_string(minor) + "." +
-                        std::to_string(patch);
+        std::string s =
+            std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
         if (!pre.empty()) s += "-" + pre;
         if (!meta.empty()) s += "+" + meta;
         return s;
@@ -81,7 +81,7 @@ int compare(const Version& a, const Version& b) {
 }
 
 class SemverObject : public Object {
-public:
+  public:
     explicit SemverObject(Version v) : v_(std::move(v)) {}
     std::string type_name() const override { return "*semver.Version"; }
     std::optional<std::string> stringer() const override { return v_.str(); }
@@ -92,29 +92,28 @@ public:
     }
     const Version& version() const { return v_; }
 
-private:
+  private:
     Version v_;
     static std::unordered_map<std::string, Function> make_methods() {
         auto get = [](const Value& self) -> const Version& {
             return static_cast<const SemverObject*>(self.obj.get())->v_;
         };
         std::unordered_map<std::string, Function> m;
-        auto u64 = [](uint64_t x) { return Value::integer(static_cast<int64_t>(x), GoType::Int64); };
+        auto u64 = [](uint64_t x) {
+            return Value::integer(static_cast<int64_t>(x), GoType::Int64);
+        };
         m["Major"] = fn({}, [=](const Value& s, std::vector<Value>&) { return u64(get(s).major); });
         m["Minor"] = fn({}, [=](const Value& s, std::vector<Value>&) { return u64(get(s).minor); });
         m["Patch"] = fn({}, [=](const Value& s, std::vector<Value>&) { return u64(get(s).patch); });
-        m["Prerelease"] = fn({}, [=](const Value& s, std::vector<Value>&) {
-            return Value::string(get(s).pre);
-        });
-        m["Metadata"] = fn({}, [=](const Value& s, std::vector<Value>&) {
-            return Value::string(get(s).meta);
-        });
+        m["Prerelease"] =
+            fn({}, [=](const Value& s, std::vector<Value>&) { return Value::string(get(s).pre); });
+        m["Metadata"] =
+            fn({}, [=](const Value& s, std::vector<Value>&) { return Value::string(get(s).meta); });
         m["Original"] = fn({}, [=](const Value& s, std::vector<Value>&) {
             return Value::string(get(s).original);
         });
-        m["String"] = fn({}, [=](const Value& s, std::vector<Value>&) {
-            return Value::string(get(s).str());
-        });
+        m["String"] = fn(
+            {}, [=](const Value& s, std::vector<Value>&) { return Value::string(get(s).str()); });
         return m;
     }
 };
@@ -136,7 +135,8 @@ bool parse_term(std::string t, Term& out) {
             break;
         }
     }
-    while (!t.empty() && t[0] == ' ') t.erase(0, 1);
+    while (!t.empty() && t[0] == ' ')
+        t.erase(0, 1);
     if (out.op == "=>") out.op = ">=";
     if (out.op == "=<") out.op = "<=";
     if (out.op == "~>") out.op = "~";
@@ -195,10 +195,12 @@ bool check_term(const Term& t, const Version& v) {
         if (t.wild == 0) return false;
         return !(c >= 0 && compare(v, bump(t.v, t.wild - 1)) < 0);
     }
-    if (op == ">") return t.wild == 3 ? c > 0 : t.wild == 0 ? false : compare(v, bump(t.v, t.wild - 1)) >= 0;
+    if (op == ">")
+        return t.wild == 3 ? c > 0 : t.wild == 0 ? false : compare(v, bump(t.v, t.wild - 1)) >= 0;
     if (op == ">=") return c >= 0;
     if (op == "<") return c < 0;
-    if (op == "<=") return t.wild == 3 ? c <= 0 : t.wild == 0 ? true : compare(v, bump(t.v, t.wild - 1)) < 0;
+    if (op == "<=")
+        return t.wild == 3 ? c <= 0 : t.wild == 0 ? true : compare(v, bump(t.v, t.wild - 1)) < 0;
     if (op == "~") {
         if (c < 0) return false;
         int level = t.wild >= 2 ? 1 : 0;
