@@ -60,8 +60,10 @@ class Printer {
         } else {
             out += type_name(v);
             out += '=';
-            Spec plain;
-            print(v, plain, 0);
+            // Go prints the operand with %v but keeps the directive's flags and width.
+            Spec as_v = sp;
+            as_v.verb = 'v';
+            print(v, as_v, 0);
         }
         out += ')';
     }

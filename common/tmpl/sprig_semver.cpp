@@ -219,41 +219,54 @@ std::string trim(const std::string& s) {
     return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-bool check_constraint(const std::string& c, const Version& v) {
+using Constraint = std::vector<std::vector<Term>>;  // OR of ANDs
+
+// semver.NewConstraint: every OR segment must parse, else "improper constraint: <segment>".
+Constraint parse_constraint(const std::string& c) {
+    Constraint out;
     for (const auto& alt : go_split(c, "||", -1)) {
         std::string group = trim(alt);
-        // Hyphen range "a - b" => >= a, <= b.
         size_t dash = group.find(" - ");
         if (dash != std::string::npos) {
             group = ">=" + trim(group.substr(0, dash)) + ", <=" + trim(group.substr(dash + 3));
         }
-        std::vector<std::string> terms;
+        std::vector<std::string> raw;
         std::string cur;
-        for (size_t i = 0; i < group.size(); ++i) {
-            char ch = group[i];
+        for (char ch : group) {
             if (ch == ',') {
-                terms.push_back(cur);
+                raw.push_back(cur);
                 cur.clear();
             } else if (ch == ' ') {
-                // A space separates terms unless it follows an operator.
+                // A space separates terms unless it follows a bare operator.
                 std::string t = trim(cur);
                 if (!t.empty() && t.find_first_not_of("<>=!~^") != std::string::npos) {
-                    terms.push_back(cur);
+                    raw.push_back(cur);
                     cur.clear();
                 }
             } else {
                 cur += ch;
             }
         }
-        terms.push_back(cur);
-        bool all = true;
-        for (const auto& raw : terms) {
-            std::string t = trim(raw);
+        raw.push_back(cur);
+        std::vector<Term> terms;
+        for (const auto& r : raw) {
+            std::string t = trim(r);
             if (t.empty()) continue;
             Term term;
-            if (!parse_term(t, term)) throw CallError{"improper constraint: " + c};
-            if (!check_term(term, v)) all = false;
+            if (!parse_term(t, term)) throw CallError{"improper constraint: " + alt};
+            terms.push_back(term);
         }
+        if (terms.empty()) throw CallError{"improper constraint: " + alt};
+        out.push_back(std::move(terms));
+    }
+    return out;
+}
+
+bool check_constraint(const Constraint& c, const Version& v) {
+    for (const auto& group : c) {
+        bool all = true;
+        for (const auto& term : group)
+            all = all && check_term(term, v);
         if (all) return true;
     }
     return false;
@@ -272,16 +285,11 @@ void add_sprig_semver(FuncMap& m) {
         return out;
     });
     m["semverCompare"] = fn({{Arg::String, Arg::String}}, [](const Value&, std::vector<Value>& a) {
+        Constraint c = parse_constraint(a[0].s);  // Go parses the constraint first
         std::string err;
         auto v = parse_version(a[1].s, &err);
-        // Go parses the constraint first; an invalid one wins.
-        std::string probe = a[0].s;
-        if (!v) {
-            Version dummy;
-            check_constraint(probe, dummy);
-            throw CallError{err};
-        }
-        return Value::boolean(check_constraint(probe, *v));
+        if (!v) throw CallError{err};
+        return Value::boolean(check_constraint(c, *v));
     });
 }
 
