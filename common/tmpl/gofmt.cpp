@@ -114,9 +114,58 @@ void fmt_f(std::string& out, const Digits& d, int prec) {
 
 }  // namespace
 
+namespace {
+
+// strconv's 'b' (mantissa "p" binary exponent) and shortest 'x'/'X' (hex float) forms.
+std::string binary_forms(double f, char fmt) {
+    uint64_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    bool neg = bits >> 63;
+    int exp = static_cast<int>((bits >> 52) & 0x7FF);
+    uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
+    if (exp == 0) {
+        ++exp;
+    } else {
+        mant |= uint64_t{1} << 52;
+    }
+    exp -= 1023;
+    std::string out = neg ? "-" : "";
+    if (fmt == 'b') {
+        exp -= 52;
+        return out + std::to_string(mant) + "p" + (exp >= 0 ? "+" : "") + std::to_string(exp);
+    }
+    if (mant == 0) exp = 0;
+    mant <<= 8;
+    while (mant != 0 && (mant & (uint64_t{1} << 60)) == 0) {
+        mant <<= 1;
+        --exp;
+    }
+    const char* hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    out += '0';
+    out += fmt;
+    out += static_cast<char>('0' + ((mant >> 60) & 1));
+    mant <<= 4;
+    if (mant != 0) {
+        out += '.';
+        while (mant != 0) {
+            out += hex[(mant >> 60) & 15];
+            mant <<= 4;
+        }
+    }
+    out += fmt == 'X' ? 'P' : 'p';
+    out += exp < 0 ? '-' : '+';
+    exp = std::abs(exp);
+    std::string digits = std::to_string(exp);
+    if (digits.size() < 2) digits.insert(0, "0");
+    return out + digits;
+}
+
+}  // namespace
+
 std::string format_float(double f, char fmt, int prec) {
     if (std::isnan(f)) return "NaN";
     if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+    if (fmt == 'b' || fmt == 'x' || fmt == 'X') return binary_forms(f, fmt);
     std::string out;
     if (std::signbit(f)) out += '-';
     double a = std::fabs(f);

@@ -273,8 +273,7 @@ class Printer {
                 fmt_int(v, sp);
                 return;
             case GoType::Float64:
-                if (std::strchr("vbeEfFgGxX", sp.verb) && sp.verb != 'b' && sp.verb != 'x' &&
-                    sp.verb != 'X') {
+                if (std::strchr("vbeEfFgGxX", sp.verb)) {
                     fmt_float(v.f, sp);
                 } else {
                     bad_verb(v, sp);

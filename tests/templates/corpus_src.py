@@ -246,6 +246,7 @@ TOPICS["printf"] = [
     "{{printf \"%s\" (.Param \"nl\")}}", "{{printf \"%d\" (.Param \"i\")}}", "{{printf \"%.0f\" (.Param \"n\")}}",
     "{{printf \"%q\" \"héllo\\x01\"}}", "{{printf \"%+q\" \"héllo\"}}", 
     "{{printf \"%08.3f|\" 3.14159}}", "{{printf \"% d|% d\" 5 -5}}", "{{printf \"%+v\" (list 1 -1)}}",
+    "{{printf \"%x %X %b\" 3.5 -0.1 1.5}}", "{{printf \"%x\" (.Param \"m\")}}", "{{printf \"%b\" 0.0}}",
     "{{printf \"%10.4v|\" 3.14159265}}", "{{printf \"%v\" (semver \"1.2.3\")}}", "{{printf \"%s\" (semver \"1.2.3\")}}",
 ]
 
@@ -396,6 +397,10 @@ TOPICS["render_data"] = [
     "{{.ParamAsYAML \"n\"}}", "{{.ParamAsYAML \"f\"}}", "{{.ParamAsYAML \"t\"}}", "{{.ParamAsYAML \"el\"}}", "{{.ParamAsYAML \"em\"}}",
     "{{.ParamAsYAML \"nul\"}}", "{{.ParamAsYAML \"nested\"}}", {"t": "{{.ParamAsYAML \"v\"}}", "p": {"v": {"a": "true", "b": "1.5", "c": "", "d": "x y"}}},
     {"t": "{{.ParamAsYAML \"v\"}}", "p": {"v": [{"a": 1, "b": 2}, {"c": [1, 2]}]}},
+    {"t": "{{.ParamAsYAML \"v\"}}", "p": {"v": {"key:": "*a", "a10": "@x", "a9": " lead", "~": "{{.Bad}}", "t": "\ttab", "m": "multi\nline", "k": "trail\n"}}},
+    {"t": "{{.ParamAsYAML \"v\"}}", "p": {"v": ["0o7", "1_000", "2001-01-01", "1e3", ".5", "+1", "yes", "N", "- x", "?q", "a: b", "x #y", "it's", -0.0, 1e-7, 1e21, 12345678901234567890]}},
+    {"t": "{{.ParamAsYAML \"v\"}}", "p": {"v": {"multi\nkey": [1, {"a": "b"}], "long": "lorem ipsum dolor sit amet " * 5, "q": "it's " * 20}}},
+    {"t": "{{.ParamAsYAML \"v\"}}", "p": {"v": "trail\n"}}, {"t": "{{.ParamAsYAML \"v\"}}", "p": {"v": [[["deep"]], [], {}]}},
     "{{.ParamExpand \"tmpl\"}}", "{{.ParamExpand \"tmplmap\"}}", "{{.ParamExpand \"s\"}}", "{{.ParamExpand \"n\"}}",
     "{{.ParamExpand \"nope\"}}", {"t": "{{.ParamExpand \"v\"}}", "p": {"v": "{{.Bad}}"}}, {"t": "{{.ParamExpand \"v\"}}", "p": {"v": "{{if}}"}},
     "{{.StringExpand \"{{.Machine.Name}}\"}}", "{{.StringExpand \"plain\"}}", "{{.StringExpand \"{{.Param \\\"nope\\\"}}\"}}",

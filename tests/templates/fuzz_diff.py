@@ -38,6 +38,8 @@ MACHINE_FIELDS = ["Name", "Uuid", "Address", "Arch", "Profiles", "Meta", "Missin
                   "UUID", "ShortName", "HexAddress", "Path"]
 WORDS = ["a", "b", "x", "y", "k", "", " ", "a,b", "1", "1.5", "hello", "A b", "<&>", "%d", "%s",
          "%v", "%5.2f", "%q", "%x", "%T", "_0", "1.2.3", ">=1.0", "^1.2", "m", "l", "s", "Name", ","]
+EXPANDS = ["{{.Machine.Name}}", "x{{1}}", "{{.Param \"s\"}}", "{{if}}", "{{.Bad}}", "plain", "{{template \"inc\" .}}"]
+URLS = ["http://a.b:80/x", "https://h/p?q", "/rel/path", "::bad", "ftp://u@h:21", "noscheme.com/x"]
 VERBS = ["%d", "%s", "%v", "%q", "%x", "%5d", "%-4s|", "%05d", "%.2f", "%t", "%e", "%g", "%T", "%%",
          "%c", "%+d", "%8.3f", "%X", "%o", "%b", "%#v", "%U", "%10v|", "%.1s", "%!", "%"]
 
@@ -63,6 +65,8 @@ class Gen:
                 return [val(d + 1) for _ in range(r.randint(0, 3))]
             if d < 2 and k < 0.35:
                 return {self.ch(["a", "b", "c", "k", "Z", ""]): val(d + 1) for _ in range(r.randint(0, 3))}
+            if r.random() < 0.1:
+                return self.ch(EXPANDS + ["a: b", "- x", "true", "null", "~", "multi\nline", "trail\n", "#c", "x: y: z"])
             return scalar()
         params = {"s": "hello", "n": 1000000, "f": 1.5, "i": 3, "l": ["a", "b"], "m": {"a": 1, "b": "x"},
                   "nul": None, "e": "", "b": True, "nested": {"k": [1, {"x": "y"}]}, "sl": [1, 2.5, "3"],
@@ -111,6 +115,8 @@ class Gen:
             return self.ch(['.ParamExists "' + self.ch(PARAM_NAMES + ["nope"]) + '"', ".ApiURL", ".ProvisionerURL",
                             ".GenerateToken", ".ProvisionerAddress", '.ParamAsJSON "' + self.ch(PARAM_NAMES) + '"',
                             '.Machine.HasProfile "p1"', '.Machine.HasFeature "a"', ".Machine.UUID",
+                            '.ParamAsYAML "' + self.ch(PARAM_NAMES) + '"', '.ParamExpand "' + self.ch(PARAM_NAMES) + '"',
+                            '.StringExpand ' + json.dumps(self.ch(EXPANDS)), '.ParseURL "host" ' + json.dumps(self.ch(URLS)),
                             '(.Param "' + self.ch(PARAM_NAMES) + '").' + self.ch(["a", "k", "x"])])
         if d < 3:
             return "(" + self.pipeline(d + 1) + ")"
