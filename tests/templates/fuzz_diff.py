@@ -87,7 +87,8 @@ class Gen:
         if k < 0.3:
             return str(r.randint(-3, 12))
         if k < 0.45:
-            return self.ch(["1.5", "1e6", "0x10", "1_0", "'a'", "2.0", "-1", "1e21", "0.1", "07", "0b11"])
+            return self.ch(["1.5", "1e6", "0x10", "1_0", "'a'", "2.0", "-1", "1e21", "0.1", "07", "0b11",
+                            "'\\n'", "0x1p-2", "1e100", "99999999999999999999", "-0", "+5", "0o17", "1.e3"])
         if k < 0.8:
             s = self.ch(WORDS + VERBS)
             return json.dumps(s) if r.random() < 0.9 else "`" + s.replace("`", "") + "`"
@@ -163,6 +164,8 @@ class Gen:
             s = f"{lt}if {self.pipeline()}{rt}{self.body(d + 1)}"
             if r.random() < 0.3:
                 s += f"{{{{else if {self.pipeline()}}}}}{self.body(d + 1)}"
+            elif r.random() < 0.03:
+                s += f"{{{{else with {self.pipeline()}}}}}{self.body(d + 1)}"
             if r.random() < 0.5:
                 s += f"{{{{else}}}}{self.body(d + 1)}"
             self.vars = saved
@@ -201,7 +204,8 @@ class Gen:
         if k < 0.95 and self.defines:
             return f'{{{{template "{self.ch(self.defines)}" {self.pipeline()}}}}}'
         if k < 0.97:
-            return '{{template "inc" .}}' if r.random() < 0.5 else '{{.CallTemplate "inc" .}}'
+            return self.ch(['{{template "inc" .}}', '{{.CallTemplate "inc" .}}', '{{template "nope"}}',
+                            '{{.CallTemplate (print "in" "c") (.Param "m")}}', '{{template "inc" (.Param "l")}}'])
         return self.ch(["{{/* c */}}", "{{- /* c */ -}}", " {{- 1 -}} "])
 
     def body(self, d):
@@ -209,7 +213,7 @@ class Gen:
         parts = []
         for _ in range(r.randint(0, 3)):
             if r.random() < 0.4:
-                parts.append(self.ch(["x", " ", "\n", "  y\n", "-", "\t"]))
+                parts.append(self.ch(["x", " ", "\n", "  y\n", "-", "\t", "{{\"{{\"}}", "{{`a\nb`}}", "}}", "é"]))
             else:
                 parts.append(self.action(d))
         return "".join(parts)
