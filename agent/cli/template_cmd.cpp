@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/commands.hpp"
+#include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/oracle_doc.hpp"
 
 namespace drover::cli {
@@ -38,6 +39,7 @@ int render_batch(std::istream& input) {
         if (line.empty()) continue;
         auto doc = nlohmann::json::parse(line, nullptr, false);
         nlohmann::json res;
+        uint64_t opaque_before = tmpl::opaque_prints();
         if (doc.is_discarded()) {
             res["err"] = "invalid input: not JSON";
         } else if (auto r = tmpl::render_oracle_document(doc); r.ok()) {
@@ -45,6 +47,8 @@ int render_batch(std::istream& input) {
         } else {
             res["err"] = r.error();
         }
+        // Go would have printed pointer addresses here: not comparable.
+        if (tmpl::opaque_prints() != opaque_before) res["opaque"] = true;
         std::cout << res.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
     std::cout.flush();

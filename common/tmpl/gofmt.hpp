@@ -20,6 +20,9 @@ std::string sprint_value(const Value& v);
 std::string sprint(const std::vector<Value>& args);
 std::string sprintln(const std::vector<Value>& args);
 std::string sprintf(std::string_view format, const std::vector<Value>& args);
+// How many times this thread printed a struct that Go would print with pointer addresses
+// (the render data); the differential fuzzer skips such cases as non-deterministic in Go.
+uint64_t opaque_prints();
 
 // strconv.Quote-style quoting with quote character q (ascii_only: QuoteToASCII).
 std::string quote_with(std::string_view s, char q, bool ascii_only);

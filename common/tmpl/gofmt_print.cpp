@@ -11,6 +11,9 @@ namespace drover::tmpl {
 
 namespace {
 
+// Counts prints of objects Go would show with pointer addresses (see opaque_prints()).
+thread_local uint64_t g_opaque_prints = 0;
+
 size_t rune_count(std::string_view s) {
     size_t n = 0;
     for (size_t i = 0; i < s.size();) {
@@ -307,6 +310,7 @@ class Printer {
             }
         }
         out += "&{}";
+        ++g_opaque_prints;
     }
 
     void print_list(const Value& v, const Spec& sp, int depth) {
@@ -363,6 +367,10 @@ bool is_string_arg(const Value& v) {
 }
 
 }  // namespace
+
+uint64_t opaque_prints() {
+    return g_opaque_prints;
+}
 
 std::string sprint_value(const Value& v) {
     if (v.type == GoType::String) return v.s;

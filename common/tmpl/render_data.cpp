@@ -220,7 +220,8 @@ class RenderDataObject : public Object {
     }
     std::string call_template(const std::string& name, const Value& data) const {
         NestGuard guard;
-        auto r = execute_named(*set_, name, data);
+        // Go's Execute takes reflect.ValueOf(data): a nil interface becomes "no value".
+        auto r = execute_named(*set_, name, data.type == GoType::Nil ? Value::invalid() : data);
         if (!r.ok()) throw CallError{r.error()};
         return r.value();
     }
