@@ -9,6 +9,7 @@
 #include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/json_value.hpp"
 #include "common/tmpl/sprig_util.hpp"
+#include "common/tmpl/url.hpp"
 
 namespace drover::tmpl {
 
@@ -249,49 +250,6 @@ const RenderDataObject& rd(const Value& self) {
     return *static_cast<const RenderDataObject*>(self.obj.get());
 }
 
-// url.Parse's pieces that ParseURL exposes: scheme, host (with port) and path.
-struct UrlParts {
-    std::string scheme, host, path;
-};
-
-std::optional<UrlParts> parse_url(const std::string& raw, std::string* err) {
-    UrlParts u;
-    std::string rest = raw;
-    auto hash = rest.find('#');
-    if (hash != std::string::npos) rest = rest.substr(0, hash);
-    for (size_t i = 0; i < rest.size(); ++i) {
-        char c = rest[i];
-        if (std::isalpha(static_cast<unsigned char>(c))) continue;
-        if (i > 0 &&
-            (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) {
-            continue;
-        }
-        if (c == ':') {
-            if (i == 0) {
-                *err = "parse " + go_quote(raw) + ": missing protocol scheme";
-                return std::nullopt;
-            }
-            u.scheme = rest.substr(0, i);
-            for (auto& ch : u.scheme)
-                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            rest = rest.substr(i + 1);
-        }
-        break;
-    }
-    auto q = rest.find('?');
-    if (q != std::string::npos) rest = rest.substr(0, q);
-    if (rest.starts_with("//") && (!u.scheme.empty() || true)) {
-        rest = rest.substr(2);
-        auto slash = rest.find('/');
-        std::string auth = rest.substr(0, slash);
-        rest = slash == std::string::npos ? "" : rest.substr(slash);
-        auto at = auth.rfind('@');
-        u.host = at == std::string::npos ? auth : auth.substr(at + 1);
-    }
-    u.path = rest;
-    return u;
-}
-
 Methods RenderDataObject::make(bool with_ext) {
     using sprig::fn;
     Methods m;
@@ -325,14 +283,8 @@ Methods RenderDataObject::make(bool with_ext) {
     });
     m["ProvisionerAddress"] = fn({}, [str](const Value& self, std::vector<Value>&) {
         std::string err;
-        auto u = parse_url(rd(self).ctx().provisioner_url, &err);
-        if (!u) return str("");
-        std::string h = u->host;
-        if (h.starts_with("[")) {
-            auto e = h.find(']');
-            return str(h.substr(1, e == std::string::npos ? std::string::npos : e - 1));
-        }
-        return str(h.substr(0, h.find(':')));
+        auto u = go_url_parse(rd(self).ctx().provisioner_url, &err);
+        return str(u ? u->hostname() : "");
     });
     m["GenerateToken"] =
         fn({}, [str](const Value& self, std::vector<Value>&) { return str(rd(self).token()); });
@@ -348,7 +300,7 @@ Methods RenderDataObject::make(bool with_ext) {
         });
     m["ParseURL"] = fn({{Arg::String, Arg::String}}, [str](const Value&, std::vector<Value>& a) {
         std::string err;
-        auto u = parse_url(a[1].s, &err);
+        auto u = go_url_parse(a[1].s, &err);
         if (!u) throw CallError{err};
         if (a[0].s == "scheme") return str(u->scheme);
         if (a[0].s == "host") return str(u->host);
