@@ -117,7 +117,7 @@ void fmt_f(std::string& out, const Digits& d, int prec) {
 namespace {
 
 // strconv's 'b' (mantissa "p" binary exponent) and shortest 'x'/'X' (hex float) forms.
-std::string binary_forms(double f, char fmt) {
+std::string binary_forms(double f, char fmt, int prec) {
     uint64_t bits;
     std::memcpy(&bits, &f, sizeof bits);
     bool neg = bits >> 63;
@@ -140,14 +140,31 @@ std::string binary_forms(double f, char fmt) {
         mant <<= 1;
         --exp;
     }
+    if (prec >= 0 && prec < 15) {
+        unsigned shift = static_cast<unsigned>(prec * 4);
+        uint64_t extra = (mant << shift) & ((uint64_t{1} << 60) - 1);
+        mant >>= 60 - shift;
+        if ((extra | (mant & 1)) > (uint64_t{1} << 59)) ++mant;
+        mant <<= 60 - shift;
+        if (mant & (uint64_t{1} << 61)) {
+            mant >>= 1;
+            ++exp;
+        }
+    }
     const char* hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
     out += '0';
     out += fmt;
     out += static_cast<char>('0' + ((mant >> 60) & 1));
     mant <<= 4;
-    if (mant != 0) {
+    if (prec < 0 && mant != 0) {
         out += '.';
         while (mant != 0) {
+            out += hex[(mant >> 60) & 15];
+            mant <<= 4;
+        }
+    } else if (prec > 0) {
+        out += '.';
+        for (int i = 0; i < prec; ++i) {
             out += hex[(mant >> 60) & 15];
             mant <<= 4;
         }
@@ -165,7 +182,7 @@ std::string binary_forms(double f, char fmt) {
 std::string format_float(double f, char fmt, int prec) {
     if (std::isnan(f)) return "NaN";
     if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
-    if (fmt == 'b' || fmt == 'x' || fmt == 'X') return binary_forms(f, fmt);
+    if (fmt == 'b' || fmt == 'x' || fmt == 'X') return binary_forms(f, fmt, prec);
     std::string out;
     if (std::signbit(f)) out += '-';
     double a = std::fabs(f);

@@ -28,6 +28,7 @@ size_t rune_count(std::string_view s) {
 // The state of one printf directive (fmt.fmt's flags).
 struct Spec {
     bool minus = false, plus = false, sharp = false, space = false, zero = false;
+    bool sharp_v = false;  // %#v (Go moves '#' here for the v verb)
     bool wid_present = false, prec_present = false;
     int wid = 0, prec = 0;
     char verb = 'v';
@@ -66,6 +67,7 @@ class Printer {
             // Go prints the operand with %v but keeps the directive's flags and width.
             Spec as_v = sp;
             as_v.verb = 'v';
+            as_v.sharp_v = false;
             print(v, as_v, 0);
         }
         out += ')';
@@ -116,6 +118,14 @@ class Printer {
         auto u = static_cast<uint64_t>(v.i);
         switch (sp.verb) {
             case 'v':
+                if (sp.sharp_v && !is_signed) {
+                    Spec hex = sp;
+                    hex.sharp = true;
+                    fmt_integer(u, false, 16, false, hex);
+                } else {
+                    fmt_integer(u, is_signed, 10, false, sp);
+                }
+                return;
             case 'd':
                 fmt_integer(u, is_signed, 10, false, sp);
                 return;
@@ -140,14 +150,18 @@ class Printer {
             }
             case 'U': {
                 char buf[32];
-                std::snprintf(buf, sizeof buf, "U+%04llX", static_cast<unsigned long long>(u));
-                std::string s = buf;
+                int ndig = sp.prec_present && sp.prec > 4 ? sp.prec : 4;
+                std::snprintf(buf, sizeof buf, "%llX", static_cast<unsigned long long>(u));
+                std::string hexd = buf;
+                if (static_cast<int>(hexd.size()) < ndig) hexd.insert(0, ndig - hexd.size(), '0');
+                std::string s = "U+" + hexd;
                 if (sp.sharp && v.i >= 0 && v.i <= 0x10FFFF &&
                     is_print_rune(static_cast<char32_t>(v.i))) {
                     s += " '";
                     append_rune(s, static_cast<char32_t>(v.i));
                     s += "'";
                 }
+                sp.zero = false;  // fmtUnicode never zero-pads
                 pad(s, sp);
                 return;
             }
@@ -188,6 +202,7 @@ class Printer {
             pad(num, sp);
             return;
         }
+        if (sp.sharp && verb != 'b') sharp_float(num, verb, prec);
         if (sp.plus || num[0] != '+') {
             if (sp.zero && sp.wid_present && sp.wid > static_cast<int>(num.size())) {
                 out += num[0];
@@ -199,6 +214,36 @@ class Printer {
             return;
         }
         pad(std::string_view(num).substr(1), sp);
+    }
+
+    // The '#' flag on floats: always a decimal point; %g/%x keep trailing zeros.
+    static void sharp_float(std::string& num, char verb, int prec) {
+        int digits = 0;
+        if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x')
+            digits = prec == -1 ? 6 : prec;
+        std::string tail;
+        bool has_point = false, nonzero = false;
+        for (size_t i = 1; i < num.size(); ++i) {
+            char c = num[i];
+            if (c == '.') {
+                has_point = true;
+            } else if (c == 'p' || c == 'P' ||
+                       ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+                tail = num.substr(i);
+                num.resize(i);
+                break;
+            } else {
+                if (c != '0') nonzero = true;
+                if (nonzero) --digits;
+            }
+        }
+        if (!has_point) {
+            if (num.size() == 2 && num[1] == '0') --digits;
+            num += '.';
+        }
+        for (; digits > 0; --digits)
+            num += '0';
+        num += tail;
     }
 
     std::string truncate(std::string_view s, const Spec& sp) {
@@ -215,8 +260,8 @@ class Printer {
     void fmt_string(const Value& v, const std::string& s, const Spec& sp) {
         switch (sp.verb) {
             case 'v':
-                if (sp.sharp) {
-                    pad(go_quote(s), sp);
+                if (sp.sharp_v) {
+                    pad(go_quote(truncate(s, sp)), sp);
                 } else {
                     pad(truncate(s, sp), sp);
                 }
@@ -224,9 +269,21 @@ class Printer {
             case 's':
                 pad(truncate(s, sp), sp);
                 return;
-            case 'q':
-                pad(quote_with(truncate(s, sp), '"', sp.plus), sp);
+            case 'q': {
+                std::string t = truncate(s, sp);
+                bool backquote = sp.sharp && t.find('`') == std::string::npos;
+                for (size_t i = 0; backquote && i < t.size();) {
+                    size_t w;
+                    char32_t r = decode_rune(t, i, &w);
+                    if ((r < ' ' && r != '\t') || r == 0x7F || r == 0xFEFF ||
+                        (r == 0xFFFD && w == 1)) {
+                        backquote = false;
+                    }
+                    i += w;
+                }
+                pad(backquote ? "`" + t + "`" : quote_with(t, '"', sp.plus), sp);
                 return;
+            }
             case 'x':
             case 'X':
                 pad(hex_string(s, sp), sp);
@@ -251,13 +308,16 @@ class Printer {
 
     void print(const Value& v, const Spec& sp, int depth) {
         if (sp.verb == 'T') {
-            pad(type_name(v), sp);
+            bool nil = v.type == GoType::Invalid || v.type == GoType::Nil;
+            pad(nil ? std::string("<nil>") : truncate(type_name(v), sp), sp);
             return;
         }
         switch (v.type) {
             case GoType::Invalid:
             case GoType::Nil:
-                if (sp.verb == 'v' || depth > 0) {
+                if (depth > 0 && sp.sharp_v) {
+                    pad("interface {}(nil)", sp);
+                } else if (sp.verb == 'v' || depth > 0) {
                     pad("<nil>", sp);
                 } else {
                     bad_verb(v, sp);
@@ -314,7 +374,7 @@ class Printer {
     }
 
     void print_list(const Value& v, const Spec& sp, int depth) {
-        if (sp.sharp && sp.verb == 'v') {
+        if (sp.sharp_v) {
             out += type_name(v);
             if (!v.list) {
                 out += "(nil)";
@@ -337,7 +397,7 @@ class Printer {
     }
 
     void print_map(const Value& v, const Spec& sp, int depth) {
-        bool sharp_v = sp.sharp && sp.verb == 'v';
+        bool sharp_v = sp.sharp_v;
         if (sharp_v) {
             out += type_name(v);
             if (!v.map) {
@@ -519,11 +579,10 @@ std::string sprintf(std::string_view f, const std::vector<Value>& args) {
         }
         sp.verb = static_cast<char>(verb);
         if (sp.verb == 'v') {
-            if (sp.sharp) {
-                // %#v: Go-syntax; only the flag shape is kept.
-            } else if (sp.plus) {
-                sp.plus = false;  // %+v adds field names only for structs
-            }
+            // Go moves '#' and '+' to sharpV/plusV for the v verb.
+            sp.sharp_v = sp.sharp;
+            sp.sharp = false;
+            sp.plus = false;  // plusV only adds field names to structs
         }
         p.print(args[argn++], sp, 0);
     }

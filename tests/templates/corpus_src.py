@@ -246,7 +246,10 @@ TOPICS["printf"] = [
     "{{printf \"%s\" (.Param \"nl\")}}", "{{printf \"%d\" (.Param \"i\")}}", "{{printf \"%.0f\" (.Param \"n\")}}",
     "{{printf \"%q\" \"héllo\\x01\"}}", "{{printf \"%+q\" \"héllo\"}}", 
     "{{printf \"%08.3f|\" 3.14159}}", "{{printf \"% d|% d\" 5 -5}}", "{{printf \"%+v\" (list 1 -1)}}",
-    "{{printf \"%x %X %b\" 3.5 -0.1 1.5}}", "{{printf \"%x\" (.Param \"m\")}}", "{{printf \"%b\" 0.0}}",
+    "{{printf \"%x %X %b\" 3.5 -0.1 1.5}}",
+    "{{printf \"%#v %#v %#v %#v\" (index \"A\" 0) 1.0 \"s\" (list 1 nil \"a\")}}", "{{printf \"%#v\" (dict \"a\" (list 1))}}",
+    "{{printf \"%#g|%#.3x|%#e|%#.0f\" 1.0 1.5 2.0 3.0}}", "{{printf \"%.10U|%#U|%08U\" 65 233 66}}", "{{printf \"%5.2T|%8T|\" \"x\" nil}}",
+    "{{printf \"%#q %#q\" \"a`b\" \"ab\"}}", "{{printf \"%05d %+.3d %#-8x|\" 1.5 \"s\" -1.0}}", "{{printf \"%.2x|%.0X\" 1.5 1.5}}", "{{printf \"%x\" (.Param \"m\")}}", "{{printf \"%b\" 0.0}}",
     "{{printf \"%10.4v|\" 3.14159265}}", "{{printf \"%v\" (semver \"1.2.3\")}}", "{{printf \"%s\" (semver \"1.2.3\")}}",
 ]
 
