@@ -95,11 +95,24 @@ class Gen:
             return json.dumps(s) if r.random() < 0.9 else "`" + s.replace("`", "") + "`"
         return self.ch(["true", "false", "nil"])
 
+    def printf_format(self):
+        r = self.r
+        if r.random() < 0.5:
+            return "".join(self.ch(VERBS + ["-", " ", "x"]) for _ in range(r.randint(1, 3)))
+        s = ""
+        for _ in range(r.randint(1, 3)):
+            s += "%" + "".join(r.sample("+-# 0", r.randint(0, 2))) + self.ch(["", "5", "12", "1", "0", "*"])
+            s += self.ch(["", ".2", ".0", ".10", ".*", "."]) + self.ch(list("vdsqxXofeEgGtcbTU%")) + self.ch(["", "|", " "])
+        return s
+
     def operand(self, d):
         r = self.r
         k = r.random()
         if k < 0.2:
             return self.const()
+        if k < 0.23:
+            return self.ch(['(split "," "a,b")', "(until 3)", '(index "AB" 1)', '(splitList "," "x,y")', "(add 1 2)",
+                            '(dict "a" (dict "b" 1))', "(list)", '(semver "1.2.3")', '(fromJson "{\\"a\\":[1]}")'])
         if k < 0.35:
             return f'(.Param "{self.ch(PARAM_NAMES + ["nope"])}")'
         if k < 0.45:
@@ -133,7 +146,7 @@ class Gen:
             if not first and n > 0 and r.random() < 0.7:
                 n -= 1  # the piped value supplies the last argument
             if name == "printf" and n > 0:
-                args = [json.dumps("".join(self.ch(VERBS + ["-", " ", "x"]) for _ in range(r.randint(1, 3))))]
+                args = [json.dumps(self.printf_format())]
                 args += [self.operand(d) for _ in range(n - 1)]
             else:
                 args = [self.operand(d) for _ in range(n)]
@@ -150,8 +163,8 @@ class Gen:
     def action(self, d):
         r = self.r
         k = r.random()
-        lt = self.ch(["{{", "{{", "{{- "])
-        rt = self.ch(["}}", "}}", " -}}"])
+        lt = self.ch(["{{", "{{", "{{- ", "{{  ", "{{\n"])
+        rt = self.ch(["}}", "}}", " -}}", "  }}", "\n}}"])
         if k < 0.45 or d > 2:
             if r.random() < 0.15:
                 name = f"$v{len(self.vars)}"
