@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/commands.hpp"
+#include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/oracle_doc.hpp"
 
 namespace drover::cli {
@@ -30,6 +31,30 @@ int render(std::istream& input) {
     return 0;
 }
 
+// --batch: one oracle document per input line, one {"out"} / {"err"} JSON object per
+// output line; lets the differential fuzzer avoid a process per case.
+int render_batch(std::istream& input) {
+    std::string line;
+    while (std::getline(input, line)) {
+        if (line.empty()) continue;
+        auto doc = nlohmann::json::parse(line, nullptr, false);
+        nlohmann::json res;
+        uint64_t opaque_before = tmpl::opaque_prints();
+        if (doc.is_discarded()) {
+            res["err"] = "invalid input: not JSON";
+        } else if (auto r = tmpl::render_oracle_document(doc); r.ok()) {
+            res["out"] = r.value();
+        } else {
+            res["err"] = r.error();
+        }
+        // Go would have printed pointer addresses here: not comparable.
+        if (tmpl::opaque_prints() != opaque_before) res["opaque"] = true;
+        std::cout << res.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    }
+    std::cout.flush();
+    return 0;
+}
+
 }  // namespace
 
 void add_template_commands(CLI::App& app) {
@@ -37,8 +62,11 @@ void add_template_commands(CLI::App& app) {
     cmd->require_subcommand(1);
     auto* r = cmd->add_subcommand(
         "render", "Render a template from the gotmpl-oracle JSON document read on stdin");
-    r->callback([] {
-        if (int rc = render(std::cin); rc != 0) throw CLI::RuntimeError(rc);
+    auto batch = std::make_shared<bool>(false);
+    r->add_flag("--batch", *batch, "Read one document per line, print one JSON result per line");
+    r->callback([batch] {
+        int rc = *batch ? render_batch(std::cin) : render(std::cin);
+        if (rc != 0) throw CLI::RuntimeError(rc);
     });
 }
 

@@ -46,13 +46,17 @@ void write_branch(std::string& sb, const Node& n, const char* name) {
 
 void write(std::string& sb, const Node& n) {
     switch (n.type) {
-        case NodeType::Text: sb += n.text; return;
+        case NodeType::Text:
+            sb += n.text;
+            return;
         case NodeType::Action:
             sb += "{{";
             write_pipe(sb, *n.pipe);
             sb += "}}";
             return;
-        case NodeType::Bool: sb += n.boolean ? "true" : "false"; return;
+        case NodeType::Bool:
+            sb += n.boolean ? "true" : "false";
+            return;
         case NodeType::Chain:
             if (n.pipe->type == NodeType::Pipe) {
                 sb += '(';
@@ -61,7 +65,8 @@ void write(std::string& sb, const Node& n) {
             } else {
                 write(sb, *n.pipe);
             }
-            for (const auto& f : n.ident) sb += "." + f;
+            for (const auto& f : n.ident)
+                sb += "." + f;
             return;
         case NodeType::Command:
             for (size_t i = 0; i < n.nodes.size(); ++i) {
@@ -75,20 +80,41 @@ void write(std::string& sb, const Node& n) {
                 }
             }
             return;
-        case NodeType::Dot: sb += '.'; return;
-        case NodeType::Field: write_joined(sb, n.ident, true); return;
-        case NodeType::Variable: write_joined(sb, n.ident, false); return;
-        case NodeType::Identifier:
-        case NodeType::Number: sb += n.text; return;
-        case NodeType::String: sb += n.quoted; return;
-        case NodeType::Nil: sb += "nil"; return;
-        case NodeType::If: write_branch(sb, n, "if"); return;
-        case NodeType::Range: write_branch(sb, n, "range"); return;
-        case NodeType::With: write_branch(sb, n, "with"); return;
-        case NodeType::List:
-            for (const auto& c : n.nodes) write(sb, *c);
+        case NodeType::Dot:
+            sb += '.';
             return;
-        case NodeType::Pipe: write_pipe(sb, n); return;
+        case NodeType::Field:
+            write_joined(sb, n.ident, true);
+            return;
+        case NodeType::Variable:
+            write_joined(sb, n.ident, false);
+            return;
+        case NodeType::Identifier:
+        case NodeType::Number:
+            sb += n.text;
+            return;
+        case NodeType::String:
+            sb += n.quoted;
+            return;
+        case NodeType::Nil:
+            sb += "nil";
+            return;
+        case NodeType::If:
+            write_branch(sb, n, "if");
+            return;
+        case NodeType::Range:
+            write_branch(sb, n, "range");
+            return;
+        case NodeType::With:
+            write_branch(sb, n, "with");
+            return;
+        case NodeType::List:
+            for (const auto& c : n.nodes)
+                write(sb, *c);
+            return;
+        case NodeType::Pipe:
+            write_pipe(sb, n);
+            return;
         case NodeType::Template:
             sb += "{{template " + go_quote(n.text);
             if (n.pipe) {
@@ -97,11 +123,21 @@ void write(std::string& sb, const Node& n) {
             }
             sb += "}}";
             return;
-        case NodeType::Comment: sb += "{{" + n.text + "}}"; return;
-        case NodeType::Break: sb += "{{break}}"; return;
-        case NodeType::Continue: sb += "{{continue}}"; return;
-        case NodeType::End: sb += "{{end}}"; return;
-        case NodeType::Else: sb += "{{else}}"; return;
+        case NodeType::Comment:
+            sb += "{{" + n.text + "}}";
+            return;
+        case NodeType::Break:
+            sb += "{{break}}";
+            return;
+        case NodeType::Continue:
+            sb += "{{continue}}";
+            return;
+        case NodeType::End:
+            sb += "{{end}}";
+            return;
+        case NodeType::Else:
+            sb += "{{else}}";
+            return;
     }
 }
 
@@ -116,7 +152,8 @@ std::string node_string(const Node& n) {
 bool is_empty_tree(const Node* n) {
     if (n == nullptr) return true;
     switch (n->type) {
-        case NodeType::Comment: return true;
+        case NodeType::Comment:
+            return true;
         case NodeType::List:
             for (const auto& c : n->nodes) {
                 if (!is_empty_tree(c.get())) return false;
@@ -129,7 +166,8 @@ bool is_empty_tree(const Node* n) {
                 }
             }
             return true;
-        default: return false;
+        default:
+            return false;
     }
 }
 

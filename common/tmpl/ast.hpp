@@ -12,8 +12,29 @@
 namespace drover::tmpl {
 
 enum class NodeType : uint8_t {
-    Text, Action, Bool, Chain, Command, Dot, Field, Identifier, If, List, Nil, Number, Pipe,
-    Range, String, Template, Variable, With, Comment, Break, Continue, End, Else,
+    Text,
+    Action,
+    Bool,
+    Chain,
+    Command,
+    Dot,
+    Field,
+    Identifier,
+    If,
+    List,
+    Nil,
+    Number,
+    Pipe,
+    Range,
+    String,
+    Template,
+    Variable,
+    With,
+    Comment,
+    Break,
+    Continue,
+    End,
+    Else,
 };
 
 struct Tree;

@@ -14,13 +14,19 @@ enum class Kind { Invalid, Bool, Int, Float, String, Uint };
 
 Kind basic_kind(const Value& v) {
     switch (v.type) {
-        case GoType::Bool: return Kind::Bool;
+        case GoType::Bool:
+            return Kind::Bool;
         case GoType::Int:
-        case GoType::Int64: return Kind::Int;
-        case GoType::Uint8: return Kind::Uint;
-        case GoType::Float64: return Kind::Float;
-        case GoType::String: return Kind::String;
-        default: return Kind::Invalid;
+        case GoType::Int64:
+            return Kind::Int;
+        case GoType::Uint8:
+            return Kind::Uint;
+        case GoType::Float64:
+            return Kind::Float;
+        case GoType::String:
+            return Kind::String;
+        default:
+            return Kind::Invalid;
     }
 }
 
@@ -30,7 +36,9 @@ Value indirect_iface(const Value& v) {
 }
 
 // reflect Kind identity, used by canCompare for non-basic values.
-std::string reflect_kind(const Value& v) { return v.valid() ? kind_name(v) : "invalid"; }
+std::string reflect_kind(const Value& v) {
+    return v.valid() ? kind_name(v) : "invalid";
+}
 
 bool is_nil(const Value& v) {
     if (!v.valid() || v.type == GoType::Nil) return true;
@@ -39,7 +47,9 @@ bool is_nil(const Value& v) {
     return false;
 }
 
-std::string pct_s(const Value& v) { return sprintf("%s", {v}); }
+std::string pct_s(const Value& v) {
+    return sprintf("%s", {v});
+}
 
 bool eq_impl(const Value& a0, const std::vector<Value>& rest) {
     Value a1 = indirect_iface(a0);
@@ -59,17 +69,24 @@ bool eq_impl(const Value& a0, const std::vector<Value>& rest) {
             }
         } else {
             switch (k1) {
-                case Kind::Bool: truth = a1.b == a.b; break;
-                case Kind::Float: truth = a1.f == a.f; break;
+                case Kind::Bool:
+                    truth = a1.b == a.b;
+                    break;
+                case Kind::Float:
+                    truth = a1.f == a.f;
+                    break;
                 case Kind::Int:
-                case Kind::Uint: truth = a1.i == a.i; break;
-                case Kind::String: truth = a1.s == a.s; break;
+                case Kind::Uint:
+                    truth = a1.i == a.i;
+                    break;
+                case Kind::String:
+                    truth = a1.s == a.s;
+                    break;
                 case Kind::Invalid: {
                     bool can = reflect_kind(a1) == reflect_kind(a) || !a1.valid() || !a.valid();
                     if (!can) {
-                        throw CallError{"non-comparable types " + pct_s(a1) + ": " +
-                                        type_name(a1) + ", " + type_name(a) + ": " +
-                                        sprint_value(a)};
+                        throw CallError{"non-comparable types " + pct_s(a1) + ": " + type_name(a1) +
+                                        ", " + type_name(a) + ": " + sprint_value(a)};
                     }
                     if (is_nil(a1) || is_nil(a)) {
                         truth = is_nil(a) == is_nil(a1);
@@ -100,14 +117,27 @@ bool lt_impl(const Value& x, const Value& y) {
         throw CallError{"incompatible types for comparison"};
     }
     switch (k1) {
-        case Kind::Bool: throw CallError{"invalid type for comparison"};
-        case Kind::Float: return a1.f < a2.f;
-        case Kind::String: return a1.s < a2.s;
-        default: return a1.i < a2.i;
+        case Kind::Bool:
+            throw CallError{"invalid type for comparison"};
+        case Kind::Float:
+            return a1.f < a2.f;
+        case Kind::String:
+            return a1.s < a2.s;
+        default:
+            return a1.i < a2.i;
     }
 }
 
-bool le_impl(const Value& a, const Value& b) { return lt_impl(a, b) || eq_impl(a, {b}); }
+bool le_impl(const Value& a, const Value& b) {
+    return lt_impl(a, b) || eq_impl(a, {b});
+}
+
+// The type after Go's indirect(): a struct pointer is reported as the struct type.
+std::string pointee_type_name(const Value& v) {
+    std::string t = type_name(v);
+    if (v.type == GoType::Object && t[0] == '*') t.erase(0, 1);
+    return t;
+}
 
 Value length(const Value& v) {
     if (v.type == GoType::Nil) throw CallError{"len of nil pointer"};
@@ -115,9 +145,7 @@ Value length(const Value& v) {
     if (v.type == GoType::String || v.is_list() || v.is_map()) {
         return Value::integer(static_cast<int64_t>(v.size()));
     }
-    std::string t = type_name(v);
-    if (v.type == GoType::Object && t[0] == '*') t.erase(0, 1);  // Go reports the pointee
-    throw CallError{"len of type " + t};
+    throw CallError{"len of type " + pointee_type_name(v)};
 }
 
 int64_t index_arg(const Value& idx, size_t cap) {
@@ -162,7 +190,7 @@ Value index_fn(const Value&, std::vector<Value>& args) {
                 item.boxed = true;
             }
         } else {
-            throw CallError{"can't index item of type " + type_name(item)};
+            throw CallError{"can't index item of type " + pointee_type_name(item)};
         }
     }
     return item;
@@ -181,13 +209,26 @@ std::string html_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '\0': out += "\xEF\xBF\xBD"; break;
-            case '"': out += "&#34;"; break;
-            case '\'': out += "&#39;"; break;
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            default: out += c;
+            case '\0':
+                out += "\xEF\xBF\xBD";
+                break;
+            case '"':
+                out += "&#34;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -199,13 +240,27 @@ std::string js_escape(const std::string& s) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {
-                case '\\': out += "\\\\"; break;
-                case '\'': out += "\\'"; break;
-                case '"': out += "\\\""; break;
-                case '<': out += "\\u003C"; break;
-                case '>': out += "\\u003E"; break;
-                case '&': out += "\\u0026"; break;
-                case '=': out += "\\u003D"; break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\'':
+                    out += "\\'";
+                    break;
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '<':
+                    out += "\\u003C";
+                    break;
+                case '>':
+                    out += "\\u003E";
+                    break;
+                case '&':
+                    out += "\\u0026";
+                    break;
+                case '=':
+                    out += "\\u003D";
+                    break;
                 default:
                     if (c < ' ') {
                         char buf[8];
@@ -250,7 +305,9 @@ std::string url_query_escape(const std::string& s) {
     return out;
 }
 
-Function fn(Signature sig, Impl impl) { return Function{std::move(sig), std::move(impl)}; }
+Function fn(Signature sig, Impl impl) {
+    return Function{std::move(sig), std::move(impl)};
+}
 
 FuncMap make_builtins() {
     FuncMap m;
@@ -262,16 +319,14 @@ FuncMap make_builtins() {
     m["not"] = fn({{Arg::Reflect}}, [](const Value&, std::vector<Value>& a) {
         return Value::boolean(!is_true(a[0]));
     });
-    m["len"] = fn({{Arg::Reflect}}, [](const Value&, std::vector<Value>& a) {
-        return length(a[0]);
-    });
+    m["len"] =
+        fn({{Arg::Reflect}}, [](const Value&, std::vector<Value>& a) { return length(a[0]); });
     m["index"] = fn(variadic_reflect, index_fn);
     m["slice"] = fn(variadic_reflect, [](const Value&, std::vector<Value>&) -> Value {
         throw CallError{"slice: shadowed by Sprig"};
     });
-    m["print"] = fn(any_variadic, [](const Value&, std::vector<Value>& a) {
-        return Value::string(sprint(a));
-    });
+    m["print"] = fn(any_variadic,
+                    [](const Value&, std::vector<Value>& a) { return Value::string(sprint(a)); });
     m["println"] = fn(any_variadic, [](const Value&, std::vector<Value>& a) {
         return Value::string(sprintln(a));
     });

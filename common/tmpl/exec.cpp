@@ -24,7 +24,8 @@ bool can_be_nil(Arg a) {
 
 Value zero_of(Arg a) {
     switch (a) {
-        case Arg::Any: return Value::nil();
+        case Arg::Any:
+            return Value::nil();
         case Arg::MapIface: {
             Value v;
             v.type = GoType::MapIface;
@@ -35,12 +36,13 @@ Value zero_of(Arg a) {
             v.type = GoType::ListString;
             return v;
         }
-        default: return Value::invalid();
+        default:
+            return Value::invalid();
     }
 }
 
 class State {
-public:
+  public:
     State(const TreeMap& set, const Tree& tmpl, std::string& out, int depth)
         : set_(set), tmpl_(&tmpl), out_(out), depth_(depth) {}
 
@@ -49,7 +51,7 @@ public:
         walk(dot, *tmpl_->root);
     }
 
-private:
+  private:
     const TreeMap& set_;
     const Tree* tmpl_;
     std::string& out_;
@@ -67,7 +69,8 @@ private:
         size_t nl = text.rfind('\n');
         size_t col = nl == std::string_view::npos ? text.size() : text.size() - nl - 1;
         size_t line = 1;
-        for (char c : text) line += c == '\n';
+        for (char c : text)
+            line += c == '\n';
         throw ExecError{"template: " + tree->parse_name + ":" + std::to_string(line) + ":" +
                         std::to_string(col) + ": executing " + go_quote(name) + " at <" +
                         node_string(*node_) + ">: " + msg};
@@ -100,21 +103,31 @@ private:
                 if (node.pipe->decl.empty()) print_value(node, v);
                 return Flow::Normal;
             }
-            case NodeType::Break: return Flow::Break;
-            case NodeType::Continue: return Flow::Continue;
-            case NodeType::Comment: return Flow::Normal;
+            case NodeType::Break:
+                return Flow::Break;
+            case NodeType::Continue:
+                return Flow::Continue;
+            case NodeType::Comment:
+                return Flow::Normal;
             case NodeType::If:
-            case NodeType::With: return walk_if_or_with(dot, node);
+            case NodeType::With:
+                return walk_if_or_with(dot, node);
             case NodeType::List:
                 for (const auto& c : node.nodes) {
                     Flow f = walk(dot, *c);
                     if (f != Flow::Normal) return f;
                 }
                 return Flow::Normal;
-            case NodeType::Range: return walk_range(dot, node);
-            case NodeType::Template: walk_template(dot, node); return Flow::Normal;
-            case NodeType::Text: out_ += node.text; return Flow::Normal;
-            default: errorf("unknown node: " + node_string(node));
+            case NodeType::Range:
+                return walk_range(dot, node);
+            case NodeType::Template:
+                walk_template(dot, node);
+                return Flow::Normal;
+            case NodeType::Text:
+                out_ += node.text;
+                return Flow::Normal;
+            default:
+                errorf("unknown node: " + node_string(node));
         }
     }
 
@@ -217,24 +230,35 @@ private:
         const Node& first = *cmd.nodes[0];
         Args args(cmd.nodes);
         switch (first.type) {
-            case NodeType::Field: return eval_field_node(dot, first, args, final);
-            case NodeType::Chain: return eval_chain_node(dot, first, args, final);
-            case NodeType::Identifier: return eval_function(dot, first, cmd, args, final);
+            case NodeType::Field:
+                return eval_field_node(dot, first, args, final);
+            case NodeType::Chain:
+                return eval_chain_node(dot, first, args, final);
+            case NodeType::Identifier:
+                return eval_function(dot, first, cmd, args, final);
             case NodeType::Pipe:
                 not_a_function(args, final);
                 return eval_pipeline(dot, &first);
-            case NodeType::Variable: return eval_variable_node(dot, first, args, final);
-            default: break;
+            case NodeType::Variable:
+                return eval_variable_node(dot, first, args, final);
+            default:
+                break;
         }
         at(first);
         not_a_function(args, final);
         switch (first.type) {
-            case NodeType::Bool: return Value::boolean(first.boolean);
-            case NodeType::Dot: return dot;
-            case NodeType::Nil: errorf("nil is not a command");
-            case NodeType::Number: return ideal_constant(first);
-            case NodeType::String: return Value::string(first.text);
-            default: errorf("can't evaluate command " + go_quote(node_string(first)));
+            case NodeType::Bool:
+                return Value::boolean(first.boolean);
+            case NodeType::Dot:
+                return dot;
+            case NodeType::Nil:
+                errorf("nil is not a command");
+            case NodeType::Number:
+                return ideal_constant(first);
+            case NodeType::String:
+                return Value::string(first.text);
+            default:
+                errorf("can't evaluate command " + go_quote(node_string(first)));
         }
     }
 
@@ -366,9 +390,11 @@ private:
         std::vector<Value> argv;
         argv.reserve(num_in);
         size_t i = 0;
-        for (; i < num_fixed && i < args.size(); ++i) argv.push_back(eval_arg(dot, sig.in[i], *args[i]));
+        for (; i < num_fixed && i < args.size(); ++i)
+            argv.push_back(eval_arg(dot, sig.in[i], *args[i]));
         if (sig.variadic) {
-            for (; i < args.size(); ++i) argv.push_back(eval_arg(dot, sig.in.back(), *args[i]));
+            for (; i < args.size(); ++i)
+                argv.push_back(eval_arg(dot, sig.in.back(), *args[i]));
         }
         if (final) {
             Arg t = sig.in.back();
@@ -394,14 +420,29 @@ private:
         if (t == Arg::Any) return v.type == GoType::Nil ? Value::nil() : v.unboxed();
         bool ok = false;
         switch (t) {
-            case Arg::String: ok = v.type == GoType::String; break;
-            case Arg::Int: ok = v.type == GoType::Int; break;
-            case Arg::Int64: ok = v.type == GoType::Int64; break;
-            case Arg::Float64: ok = v.type == GoType::Float64; break;
-            case Arg::Bool: ok = v.type == GoType::Bool; break;
-            case Arg::MapIface: ok = v.type == GoType::MapIface; break;
-            case Arg::ListString: ok = v.type == GoType::ListString; break;
-            default: break;
+            case Arg::String:
+                ok = v.type == GoType::String;
+                break;
+            case Arg::Int:
+                ok = v.type == GoType::Int;
+                break;
+            case Arg::Int64:
+                ok = v.type == GoType::Int64;
+                break;
+            case Arg::Float64:
+                ok = v.type == GoType::Float64;
+                break;
+            case Arg::Bool:
+                ok = v.type == GoType::Bool;
+                break;
+            case Arg::MapIface:
+                ok = v.type == GoType::MapIface;
+                break;
+            case Arg::ListString:
+                ok = v.type == GoType::ListString;
+                break;
+            default:
+                break;
         }
         if (ok) return v.unboxed();
         std::string got = v.type == GoType::Nil ? "interface {}" : type_name(v);
@@ -411,18 +452,23 @@ private:
     Value eval_arg(const Value& dot, std::optional<Arg> typ, const Node& n) {
         at(n);
         switch (n.type) {
-            case NodeType::Dot: return validate_type(dot, typ);
+            case NodeType::Dot:
+                return validate_type(dot, typ);
             case NodeType::Nil:
                 if (typ && can_be_nil(*typ)) return zero_of(*typ);
                 errorf("cannot assign nil to " + arg_type_name(typ.value_or(Arg::Any)));
             case NodeType::Field:
                 return validate_type(eval_field_node(dot, n, Args(&field_arg_, 1), nullptr), typ);
-            case NodeType::Variable: return validate_type(eval_variable_node(dot, n, {}, nullptr), typ);
-            case NodeType::Pipe: return validate_type(eval_pipeline(dot, &n), typ);
+            case NodeType::Variable:
+                return validate_type(eval_variable_node(dot, n, {}, nullptr), typ);
+            case NodeType::Pipe:
+                return validate_type(eval_pipeline(dot, &n), typ);
             case NodeType::Identifier:
                 return validate_type(eval_function(dot, n, n, {}, nullptr), typ);
-            case NodeType::Chain: return validate_type(eval_chain_node(dot, n, {}, nullptr), typ);
-            default: break;
+            case NodeType::Chain:
+                return validate_type(eval_chain_node(dot, n, {}, nullptr), typ);
+            default:
+                break;
         }
         Arg t = typ.value_or(Arg::Any);
         switch (t) {
@@ -439,11 +485,13 @@ private:
                 }
                 errorf("expected integer; found " + node_string(n));
             case Arg::Any:
-            case Arg::Reflect: return eval_empty_interface(dot, n);
+            case Arg::Reflect:
+                return eval_empty_interface(dot, n);
             case Arg::String:
                 if (n.type == NodeType::String) return Value::string(n.text);
                 errorf("expected string; found " + node_string(n));
-            default: errorf("can't handle " + node_string(n) + " for arg of type " + arg_type_name(t));
+            default:
+                errorf("can't handle " + node_string(n) + " for arg of type " + arg_type_name(t));
         }
     }
 
@@ -454,10 +502,14 @@ private:
     Value eval_empty_interface(const Value& dot, const Node& n) {
         at(n);
         switch (n.type) {
-            case NodeType::Bool: return Value::boolean(n.boolean);
-            case NodeType::Number: return ideal_constant(n);
-            case NodeType::String: return Value::string(n.text);
-            default: break;
+            case NodeType::Bool:
+                return Value::boolean(n.boolean);
+            case NodeType::Number:
+                return ideal_constant(n);
+            case NodeType::String:
+                return Value::string(n.text);
+            default:
+                break;
         }
         (void)dot;
         errorf("can't handle assignment of " + node_string(n) + " to empty interface argument");
@@ -478,15 +530,22 @@ private:
 bool is_true(const Value& v) {
     switch (v.type) {
         case GoType::Invalid:
-        case GoType::Nil: return false;
-        case GoType::Bool: return v.b;
+        case GoType::Nil:
+            return false;
+        case GoType::Bool:
+            return v.b;
         case GoType::Int:
         case GoType::Int64:
-        case GoType::Uint8: return v.i != 0;
-        case GoType::Float64: return v.f != 0;
-        case GoType::String: return !v.s.empty();
-        case GoType::Object: return true;
-        default: return v.size() > 0;
+        case GoType::Uint8:
+            return v.i != 0;
+        case GoType::Float64:
+            return v.f != 0;
+        case GoType::String:
+            return !v.s.empty();
+        case GoType::Object:
+            return true;
+        default:
+            return v.size() > 0;
     }
 }
 

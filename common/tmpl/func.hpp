@@ -20,7 +20,7 @@ enum class Arg : uint8_t { Any, Reflect, String, Int, Int64, Float64, Bool, MapI
 std::string arg_type_name(Arg a);
 
 struct Signature {
-    std::vector<Arg> in;    // when variadic, the last entry is the element type
+    std::vector<Arg> in;  // when variadic, the last entry is the element type
     bool variadic = false;
 };
 
@@ -50,7 +50,7 @@ void add_sprig_encoding(FuncMap& m);
 
 // A Go object with methods and/or struct fields (render data, machine, semver).
 class Object {
-public:
+  public:
     virtual ~Object() = default;
     virtual std::string type_name() const = 0;
     virtual const Function* method(std::string_view name) const = 0;
@@ -59,6 +59,8 @@ public:
         *unexported = false;
         return std::nullopt;
     }
+    // Exported struct fields in declaration order (what encoding/json marshals).
+    virtual std::vector<std::pair<std::string, Value>> exported_fields() const { return {}; }
     // fmt.Stringer, if the Go type has a String method.
     virtual std::optional<std::string> stringer() const { return std::nullopt; }
 };

@@ -1,10 +1,11 @@
-// Go fmt/strconv re-implementation for the value shapes templates see. Numbers are
+// Go strconv pieces: float formatting and quoting. Numbers are
 // converted through std::to_chars (shortest round-trip, like strconv), then laid out
 // with Go's %e/%f/%g rules so 1000000 prints as 1e+06 exactly as Go does.
 #include "common/tmpl/gofmt.hpp"
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "common/tmpl/func.hpp"
@@ -21,10 +22,12 @@ struct Digits {
 
 Digits normalise(std::string digits, int dp) {
     size_t lead = 0;
-    while (lead < digits.size() && digits[lead] == '0') ++lead;
+    while (lead < digits.size() && digits[lead] == '0')
+        ++lead;
     digits.erase(0, lead);
     dp -= static_cast<int>(lead);
-    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    while (!digits.empty() && digits.back() == '0')
+        digits.pop_back();
     if (digits.empty()) dp = 0;
     return {digits, dp};
 }
@@ -75,7 +78,8 @@ void fmt_e(std::string& out, const Digits& d, int prec, char fmt) {
             out.append(d.d, 1, m - 1);
             i = m;
         }
-        for (; i <= prec; ++i) out += '0';
+        for (; i <= prec; ++i)
+            out += '0';
     }
     out += fmt;
     int exp = d.d.empty() ? 0 : d.dp - 1;
@@ -94,7 +98,8 @@ void fmt_f(std::string& out, const Digits& d, int prec) {
     if (d.dp > 0) {
         int m = std::min(nd, d.dp);
         out.append(d.d, 0, m);
-        for (; m < d.dp; ++m) out += '0';
+        for (; m < d.dp; ++m)
+            out += '0';
     } else {
         out += '0';
     }
@@ -109,9 +114,75 @@ void fmt_f(std::string& out, const Digits& d, int prec) {
 
 }  // namespace
 
+namespace {
+
+// strconv's 'b' (mantissa "p" binary exponent) and shortest 'x'/'X' (hex float) forms.
+std::string binary_forms(double f, char fmt, int prec) {
+    uint64_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    bool neg = bits >> 63;
+    int exp = static_cast<int>((bits >> 52) & 0x7FF);
+    uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
+    if (exp == 0) {
+        ++exp;
+    } else {
+        mant |= uint64_t{1} << 52;
+    }
+    exp -= 1023;
+    std::string out = neg ? "-" : "";
+    if (fmt == 'b') {
+        exp -= 52;
+        return out + std::to_string(mant) + "p" + (exp >= 0 ? "+" : "") + std::to_string(exp);
+    }
+    if (mant == 0) exp = 0;
+    mant <<= 8;
+    while (mant != 0 && (mant & (uint64_t{1} << 60)) == 0) {
+        mant <<= 1;
+        --exp;
+    }
+    if (prec >= 0 && prec < 15) {
+        unsigned shift = static_cast<unsigned>(prec * 4);
+        uint64_t extra = (mant << shift) & ((uint64_t{1} << 60) - 1);
+        mant >>= 60 - shift;
+        if ((extra | (mant & 1)) > (uint64_t{1} << 59)) ++mant;
+        mant <<= 60 - shift;
+        if (mant & (uint64_t{1} << 61)) {
+            mant >>= 1;
+            ++exp;
+        }
+    }
+    const char* hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    out += '0';
+    out += fmt;
+    out += static_cast<char>('0' + ((mant >> 60) & 1));
+    mant <<= 4;
+    if (prec < 0 && mant != 0) {
+        out += '.';
+        while (mant != 0) {
+            out += hex[(mant >> 60) & 15];
+            mant <<= 4;
+        }
+    } else if (prec > 0) {
+        out += '.';
+        for (int i = 0; i < prec; ++i) {
+            out += hex[(mant >> 60) & 15];
+            mant <<= 4;
+        }
+    }
+    out += fmt == 'X' ? 'P' : 'p';
+    out += exp < 0 ? '-' : '+';
+    exp = std::abs(exp);
+    std::string digits = std::to_string(exp);
+    if (digits.size() < 2) digits.insert(0, "0");
+    return out + digits;
+}
+
+}  // namespace
+
 std::string format_float(double f, char fmt, int prec) {
     if (std::isnan(f)) return "NaN";
     if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+    if (fmt == 'b' || fmt == 'x' || fmt == 'X') return binary_forms(f, fmt, prec);
     std::string out;
     if (std::signbit(f)) out += '-';
     double a = std::fabs(f);
@@ -201,20 +272,33 @@ bool is_print_rune(char32_t r) {
     return r <= 0x10FFFF;
 }
 
-namespace {
-
-const char* kHexLower = "0123456789abcdef";
+const char* const kHexLower = "0123456789abcdef";
 
 void append_escaped_rune(std::string& out, char32_t r, bool ascii_only) {
     switch (r) {
-        case '\a': out += "\\a"; return;
-        case '\b': out += "\\b"; return;
-        case '\f': out += "\\f"; return;
-        case '\n': out += "\\n"; return;
-        case '\r': out += "\\r"; return;
-        case '\t': out += "\\t"; return;
-        case '\v': out += "\\v"; return;
-        default: break;
+        case '\a':
+            out += "\\a";
+            return;
+        case '\b':
+            out += "\\b";
+            return;
+        case '\f':
+            out += "\\f";
+            return;
+        case '\n':
+            out += "\\n";
+            return;
+        case '\r':
+            out += "\\r";
+            return;
+        case '\t':
+            out += "\\t";
+            return;
+        case '\v':
+            out += "\\v";
+            return;
+        default:
+            break;
     }
     if (r < 0x80 ? (r >= 0x20 && r != 0x7F) : (!ascii_only && is_print_rune(r))) {
         append_rune(out, r);
@@ -252,503 +336,8 @@ std::string quote_with(std::string_view s, char q, bool ascii_only) {
     return out;
 }
 
-}  // namespace
-
-std::string go_quote(std::string_view s) { return quote_with(s, '"', false); }
-
-namespace {
-
-size_t rune_count(std::string_view s) {
-    size_t n = 0;
-    for (size_t i = 0; i < s.size();) {
-        size_t w;
-        decode_rune(s, i, &w);
-        i += w;
-        ++n;
-    }
-    return n;
-}
-
-// The state of one printf directive (fmt.fmt's flags).
-struct Spec {
-    bool minus = false, plus = false, sharp = false, space = false, zero = false;
-    bool wid_present = false, prec_present = false;
-    int wid = 0, prec = 0;
-    char verb = 'v';
-};
-
-class Printer {
-public:
-    std::string out;
-
-    void pad(std::string_view s, const Spec& sp) {
-        if (!sp.wid_present || sp.wid == 0) {
-            out += s;
-            return;
-        }
-        int n = sp.wid - static_cast<int>(rune_count(s));
-        if (n <= 0) {
-            out += s;
-        } else if (sp.minus) {
-            out += s;
-            out.append(n, ' ');
-        } else {
-            out.append(n, sp.zero ? '0' : ' ');
-            out += s;
-        }
-    }
-
-    void bad_verb(const Value& v, const Spec& sp) {
-        out += "%!";
-        out += sp.verb;
-        out += '(';
-        if (v.type == GoType::Invalid || v.type == GoType::Nil) {
-            out += "<nil>";
-        } else {
-            out += type_name(v);
-            out += '=';
-            Spec plain;
-            print(v, plain, 0);
-        }
-        out += ')';
-    }
-
-    void fmt_integer(uint64_t u, bool is_signed, int base, bool upper, Spec sp) {
-        bool negative = is_signed && static_cast<int64_t>(u) < 0;
-        if (negative) u = 0 - u;
-        int prec = 0;
-        if (sp.prec_present) {
-            prec = sp.prec;
-            if (prec == 0 && u == 0) {
-                sp.zero = false;
-                out.append(std::max(sp.wid, 0), ' ');
-                return;
-            }
-        } else if (sp.zero && sp.wid_present) {
-            prec = sp.wid;
-            if (negative || sp.plus || sp.space) --prec;
-        }
-        std::string digits;
-        const char* table = upper ? "0123456789ABCDEF" : kHexLower;
-        do {
-            digits.insert(digits.begin(), table[u % base]);
-            u /= base;
-        } while (u != 0);
-        while (static_cast<int>(digits.size()) < prec) digits.insert(digits.begin(), '0');
-        if (sp.sharp) {
-            if (base == 2) digits.insert(0, "0b");
-            if (base == 8 && digits[0] != '0') digits.insert(0, "0");
-            if (base == 16) digits.insert(0, upper ? "0X" : "0x");
-        }
-        if (sp.verb == 'O') digits.insert(0, "0o");
-        if (negative) {
-            digits.insert(digits.begin(), '-');
-        } else if (sp.plus) {
-            digits.insert(digits.begin(), '+');
-        } else if (sp.space) {
-            digits.insert(digits.begin(), ' ');
-        }
-        sp.zero = false;
-        pad(digits, sp);
-    }
-
-    void fmt_int(const Value& v, Spec sp) {
-        bool is_signed = v.type != GoType::Uint8;
-        auto u = static_cast<uint64_t>(v.i);
-        switch (sp.verb) {
-            case 'v':
-            case 'd': fmt_integer(u, is_signed, 10, false, sp); return;
-            case 'b': fmt_integer(u, is_signed, 2, false, sp); return;
-            case 'o':
-            case 'O': fmt_integer(u, is_signed, 8, false, sp); return;
-            case 'x': fmt_integer(u, is_signed, 16, false, sp); return;
-            case 'X': fmt_integer(u, is_signed, 16, true, sp); return;
-            case 'c': {
-                std::string s;
-                append_rune(s, v.i < 0 || v.i > 0x10FFFF ? 0xFFFD : static_cast<char32_t>(v.i));
-                pad(s, sp);
-                return;
-            }
-            case 'U': {
-                char buf[32];
-                std::snprintf(buf, sizeof buf, "U+%04llX", static_cast<unsigned long long>(u));
-                std::string s = buf;
-                if (sp.sharp && v.i >= 0 && v.i <= 0x10FFFF && is_print_rune(static_cast<char32_t>(v.i))) {
-                    s += " '";
-                    append_rune(s, static_cast<char32_t>(v.i));
-                    s += "'";
-                }
-                pad(s, sp);
-                return;
-            }
-            case 'q': {
-                char32_t r = v.i < 0 || v.i > 0x10FFFF ? 0xFFFD : static_cast<char32_t>(v.i);
-                std::string s = "'";
-                if (r == '\'' || r == '\\') {
-                    s += '\\';
-                    s += static_cast<char>(r);
-                } else {
-                    append_escaped_rune(s, r, sp.plus);
-                }
-                s += '\'';
-                pad(s, sp);
-                return;
-            }
-            default: bad_verb(v, sp);
-        }
-    }
-
-    void fmt_float(double f, Spec sp) {
-        char verb = sp.verb;
-        int prec = -1;
-        if (verb == 'v') {
-            verb = 'g';
-        } else if (verb == 'F') {
-            verb = 'f';
-        }
-        if (verb == 'e' || verb == 'E' || verb == 'f') prec = 6;
-        if (sp.prec_present) prec = sp.prec;
-        std::string num = format_float(f, verb, prec);
-        if (num[0] != '-' && num[0] != '+') num.insert(num.begin(), '+');
-        if (sp.space && num[0] == '+' && !sp.plus) num[0] = ' ';
-        if (num[1] == 'I' || num[1] == 'N') {
-            if (num[1] == 'N' && !sp.space && !sp.plus) num.erase(0, 1);
-            sp.zero = false;
-            pad(num, sp);
-            return;
-        }
-        if (sp.plus || num[0] != '+') {
-            if (sp.zero && sp.wid_present && sp.wid > static_cast<int>(num.size())) {
-                out += num[0];
-                out.append(sp.wid - num.size(), '0');
-                out.append(num, 1);
-                return;
-            }
-            pad(num, sp);
-            return;
-        }
-        pad(std::string_view(num).substr(1), sp);
-    }
-
-    std::string truncate(std::string_view s, const Spec& sp) {
-        if (!sp.prec_present) return std::string(s);
-        size_t i = 0;
-        for (int n = 0; i < s.size() && n < sp.prec; ++n) {
-            size_t w;
-            decode_rune(s, i, &w);
-            i += w;
-        }
-        return std::string(s.substr(0, i));
-    }
-
-    void fmt_string(const Value& v, const std::string& s, const Spec& sp) {
-        switch (sp.verb) {
-            case 'v':
-                if (sp.sharp) {
-                    pad(go_quote(s), sp);
-                } else {
-                    pad(truncate(s, sp), sp);
-                }
-                return;
-            case 's': pad(truncate(s, sp), sp); return;
-            case 'q': pad(quote_with(truncate(s, sp), '"', sp.plus), sp); return;
-            case 'x':
-            case 'X': pad(hex_string(s, sp), sp); return;
-            default: bad_verb(v, sp);
-        }
-    }
-
-    std::string hex_string(std::string_view s, const Spec& sp) {
-        const char* table = sp.verb == 'X' ? "0123456789ABCDEF" : kHexLower;
-        size_t n = sp.prec_present ? std::min<size_t>(s.size(), sp.prec) : s.size();
-        std::string r;
-        for (size_t i = 0; i < n; ++i) {
-            if (sp.space && i > 0) r += ' ';
-            if (sp.sharp && (sp.space || i == 0)) r += sp.verb == 'X' ? "0X" : "0x";
-            r += table[static_cast<unsigned char>(s[i]) >> 4];
-            r += table[static_cast<unsigned char>(s[i]) & 15];
-        }
-        return r;
-    }
-
-    void print(const Value& v, const Spec& sp, int depth) {
-        if (sp.verb == 'T') {
-            pad(type_name(v), sp);
-            return;
-        }
-        switch (v.type) {
-            case GoType::Invalid:
-            case GoType::Nil:
-                if (sp.verb == 'v' || depth > 0) {
-                    pad("<nil>", sp);
-                } else {
-                    bad_verb(v, sp);
-                }
-                return;
-            case GoType::Bool:
-                if (sp.verb == 'v' || sp.verb == 't') {
-                    pad(v.b ? "true" : "false", sp);
-                } else {
-                    bad_verb(v, sp);
-                }
-                return;
-            case GoType::Int:
-            case GoType::Int64:
-            case GoType::Uint8: fmt_int(v, sp); return;
-            case GoType::Float64:
-                if (std::strchr("vbeEfFgGxX", sp.verb) && sp.verb != 'b' && sp.verb != 'x' &&
-                    sp.verb != 'X') {
-                    fmt_float(v.f, sp);
-                } else {
-                    bad_verb(v, sp);
-                }
-                return;
-            case GoType::String: fmt_string(v, v.s, sp); return;
-            case GoType::Object: print_object(v, sp); return;
-            default: break;
-        }
-        if (v.obj && v.obj->stringer()) {
-            fmt_string(v, *v.obj->stringer(), sp);
-            return;
-        }
-        if (v.is_list()) {
-            print_list(v, sp, depth);
-        } else {
-            print_map(v, sp, depth);
-        }
-    }
-
-    void print_object(const Value& v, const Spec& sp) {
-        if (auto s = v.obj->stringer()) {
-            if (std::strchr("vsxXq", sp.verb)) {
-                fmt_string(v, *s, sp);
-                return;
-            }
-        }
-        out += "&{}";
-    }
-
-    void print_list(const Value& v, const Spec& sp, int depth) {
-        if (sp.sharp && sp.verb == 'v') {
-            out += type_name(v);
-            if (!v.list) {
-                out += "(nil)";
-                return;
-            }
-            out += '{';
-            for (size_t i = 0; i < v.size(); ++i) {
-                if (i > 0) out += ", ";
-                print((*v.list)[i], sp, depth + 1);
-            }
-            out += '}';
-            return;
-        }
-        out += '[';
-        for (size_t i = 0; i < v.size(); ++i) {
-            if (i > 0) out += ' ';
-            print((*v.list)[i], sp, depth + 1);
-        }
-        out += ']';
-    }
-
-    void print_map(const Value& v, const Spec& sp, int depth) {
-        bool sharp_v = sp.sharp && sp.verb == 'v';
-        if (sharp_v) {
-            out += type_name(v);
-            if (!v.map) {
-                out += "(nil)";
-                return;
-            }
-            out += '{';
-        } else {
-            out += "map[";
-        }
-        bool first = true;
-        if (v.map) {
-            for (const auto& [k, e] : *v.map) {
-                if (!first) out += sharp_v ? ", " : " ";
-                first = false;
-                print(Value::string(k), sp, depth + 1);
-                out += ':';
-                print(e, sp, depth + 1);
-            }
-        }
-        out += sharp_v ? '}' : ']';
-    }
-};
-
-bool is_string_arg(const Value& v) { return v.type == GoType::String; }
-
-}  // namespace
-
-std::string sprint_value(const Value& v) {
-    if (v.type == GoType::String) return v.s;
-    if (v.type == GoType::Float64 && std::isfinite(v.f)) return format_float(v.f, 'g', -1);
-    if (v.type == GoType::Int || v.type == GoType::Int64) return std::to_string(v.i);
-    Printer p;
-    p.print(v, Spec{}, 0);
-    return p.out;
-}
-
-std::string sprint(const std::vector<Value>& args) {
-    std::string out;
-    bool prev_string = false;
-    for (size_t i = 0; i < args.size(); ++i) {
-        bool is_string = is_string_arg(args[i]);
-        if (i > 0 && !is_string && !prev_string) out += ' ';
-        out += sprint_value(args[i]);
-        prev_string = is_string;
-    }
-    return out;
-}
-
-std::string sprintln(const std::vector<Value>& args) {
-    std::string out;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (i > 0) out += ' ';
-        out += sprint_value(args[i]);
-    }
-    out += '\n';
-    return out;
-}
-
-namespace {
-
-// Parses a decimal number at format[i]; Go's parsenum.
-bool parse_num(std::string_view f, size_t& i, int& num) {
-    bool found = false;
-    num = 0;
-    while (i < f.size() && f[i] >= '0' && f[i] <= '9') {
-        if (num > 1000000) return false;  // tooLarge
-        num = num * 10 + (f[i] - '0');
-        found = true;
-        ++i;
-    }
-    return found;
-}
-
-// A '*' width/precision argument: must be an int.
-bool int_from_arg(const std::vector<Value>& args, size_t& argn, int& out) {
-    if (argn >= args.size()) return false;
-    const Value& v = args[argn++];
-    if (!v.is_int()) return false;
-    if (v.i > 1000000 || v.i < -1000000) return false;
-    out = static_cast<int>(v.i);
-    return true;
-}
-
-}  // namespace
-
-std::string sprintf(std::string_view f, const std::vector<Value>& args) {
-    Printer p;
-    size_t argn = 0;
-    size_t i = 0;
-    while (i < f.size()) {
-        size_t start = i;
-        while (i < f.size() && f[i] != '%') ++i;
-        p.out.append(f.substr(start, i - start));
-        if (i >= f.size()) break;
-        ++i;  // skip %
-        Spec sp;
-        for (; i < f.size(); ++i) {
-            char c = f[i];
-            if (c == '#') {
-                sp.sharp = true;
-            } else if (c == '0') {
-                sp.zero = !sp.minus;
-            } else if (c == '+') {
-                sp.plus = true;
-            } else if (c == '-') {
-                sp.minus = true;
-                sp.zero = false;
-            } else if (c == ' ') {
-                sp.space = true;
-            } else {
-                break;
-            }
-        }
-        if (i < f.size() && f[i] == '*') {
-            ++i;
-            sp.wid_present = int_from_arg(args, argn, sp.wid);
-            if (!sp.wid_present) p.out += "%!(BADWIDTH)";
-            if (sp.wid < 0) {
-                sp.wid = -sp.wid;
-                sp.minus = true;
-                sp.zero = false;
-            }
-        } else {
-            sp.wid_present = parse_num(f, i, sp.wid);
-        }
-        if (i + 1 <= f.size() && i < f.size() && f[i] == '.') {
-            ++i;
-            if (i < f.size() && f[i] == '*') {
-                ++i;
-                sp.prec_present = int_from_arg(args, argn, sp.prec);
-                if (sp.prec < 0) {
-                    sp.prec = 0;
-                    sp.prec_present = false;
-                }
-                if (!sp.prec_present) p.out += "%!(BADPREC)";
-            } else {
-                parse_num(f, i, sp.prec);
-                sp.prec_present = true;
-            }
-        }
-        if (i >= f.size()) {
-            p.out += "%!(NOVERB)";
-            break;
-        }
-        size_t w;
-        char32_t verb = decode_rune(f, i, &w);
-        i += w;
-        if (verb == '%') {
-            p.out += '%';
-            continue;
-        }
-        if (argn >= args.size()) {
-            p.out += "%!";
-            append_rune(p.out, verb);
-            p.out += "(MISSING)";
-            continue;
-        }
-        if (verb >= 0x80) {
-            // Multi-byte verbs are never valid for our types.
-            p.out += "%!";
-            append_rune(p.out, verb);
-            p.out += '(';
-            const Value& a = args[argn++];
-            if (a.type == GoType::Invalid || a.type == GoType::Nil) {
-                p.out += "<nil>";
-            } else {
-                p.out += type_name(a) + "=" + sprint_value(a);
-            }
-            p.out += ')';
-            continue;
-        }
-        sp.verb = static_cast<char>(verb);
-        if (sp.verb == 'v') {
-            if (sp.sharp) {
-                // %#v: Go-syntax; only the flag shape is kept.
-            } else if (sp.plus) {
-                sp.plus = false;  // %+v adds field names only for structs
-            }
-        }
-        p.print(args[argn++], sp, 0);
-    }
-    if (argn < args.size()) {
-        p.out += "%!(EXTRA ";
-        for (size_t k = argn; k < args.size(); ++k) {
-            if (k > argn) p.out += ", ";
-            const Value& a = args[k];
-            if (a.type == GoType::Invalid || a.type == GoType::Nil) {
-                p.out += "<nil>";
-            } else {
-                p.out += type_name(a) + "=" + sprint_value(a);
-            }
-        }
-        p.out += ')';
-    }
-    return p.out;
+std::string go_quote(std::string_view s) {
+    return quote_with(s, '"', false);
 }
 
 }  // namespace drover::tmpl

@@ -20,6 +20,15 @@ std::string sprint_value(const Value& v);
 std::string sprint(const std::vector<Value>& args);
 std::string sprintln(const std::vector<Value>& args);
 std::string sprintf(std::string_view format, const std::vector<Value>& args);
+// How many times this thread printed a struct that Go would print with pointer addresses
+// (the render data); the differential fuzzer skips such cases as non-deterministic in Go.
+uint64_t opaque_prints();
+
+// strconv.Quote-style quoting with quote character q (ascii_only: QuoteToASCII).
+std::string quote_with(std::string_view s, char q, bool ascii_only);
+// One rune escaped as strconv does inside a quoted literal.
+void append_escaped_rune(std::string& out, char32_t r, bool ascii_only);
+extern const char* const kHexLower;
 
 // UTF-8 helpers shared by the lexer and string functions.
 // Decodes one rune at s[i]; returns U+FFFD with width 1 for invalid bytes.

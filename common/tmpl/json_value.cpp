@@ -11,26 +11,33 @@ namespace drover::tmpl {
 
 Value from_json(const nlohmann::json& j) {
     switch (j.type()) {
-        case nlohmann::json::value_t::null: return Value::nil();
-        case nlohmann::json::value_t::boolean: return Value::boolean(j.get<bool>());
+        case nlohmann::json::value_t::null:
+            return Value::nil();
+        case nlohmann::json::value_t::boolean:
+            return Value::boolean(j.get<bool>());
         case nlohmann::json::value_t::number_integer:
             return Value::number(static_cast<double>(j.get<int64_t>()));
         case nlohmann::json::value_t::number_unsigned:
             return Value::number(static_cast<double>(j.get<uint64_t>()));
-        case nlohmann::json::value_t::number_float: return Value::number(j.get<double>());
-        case nlohmann::json::value_t::string: return Value::string(j.get<std::string>());
+        case nlohmann::json::value_t::number_float:
+            return Value::number(j.get<double>());
+        case nlohmann::json::value_t::string:
+            return Value::string(j.get<std::string>());
         case nlohmann::json::value_t::array: {
             List l;
             l.reserve(j.size());
-            for (const auto& e : j) l.push_back(from_json(e));
+            for (const auto& e : j)
+                l.push_back(from_json(e));
             return Value::list_of(std::move(l));
         }
         case nlohmann::json::value_t::object: {
             Map m;
-            for (const auto& [k, e] : j.items()) m[k] = from_json(e);
+            for (const auto& [k, e] : j.items())
+                m[k] = from_json(e);
             return Value::map_of(std::move(m));
         }
-        default: return Value::nil();
+        default:
+            return Value::nil();
     }
 }
 
@@ -105,21 +112,43 @@ bool encode(std::string& out, const Value& v, bool pretty, bool html, int depth)
     };
     switch (v.type) {
         case GoType::Invalid:
-        case GoType::Nil: out += "null"; return true;
-        case GoType::Bool: out += v.b ? "true" : "false"; return true;
+        case GoType::Nil:
+            out += "null";
+            return true;
+        case GoType::Bool:
+            out += v.b ? "true" : "false";
+            return true;
         case GoType::Int:
         case GoType::Int64:
-        case GoType::Uint8: out += std::to_string(v.i); return true;
-        case GoType::Float64: return json_float(out, v.f);
-        case GoType::String: json_string(out, v.s, html); return true;
+        case GoType::Uint8:
+            out += std::to_string(v.i);
+            return true;
+        case GoType::Float64:
+            return json_float(out, v.f);
+        case GoType::String:
+            json_string(out, v.s, html);
+            return true;
         case GoType::Object:
             if (auto s = v.obj->stringer()) {
                 json_string(out, *s, html);
-            } else {
-                out += "{}";
+                return true;
+            }
+            {
+                auto fields = v.obj->exported_fields();
+                out += '{';
+                for (size_t i = 0; i < fields.size(); ++i) {
+                    if (i > 0) out += ',';
+                    newline(depth + 1);
+                    json_string(out, fields[i].first, html);
+                    out += pretty ? ": " : ":";
+                    if (!encode(out, fields[i].second, pretty, html, depth + 1)) return false;
+                }
+                if (!fields.empty()) newline(depth);
+                out += '}';
             }
             return true;
-        default: break;
+        default:
+            break;
     }
     if (v.is_list()) {
         if (!v.list) {
@@ -161,121 +190,6 @@ std::optional<std::string> to_go_json(const Value& v, bool pretty, bool escape_h
     std::string out;
     if (!encode(out, v, pretty, escape_html, 0)) return std::nullopt;
     return out;
-}
-
-namespace {
-
-// Whether go-yaml v2 would quote a plain string scalar.
-bool yaml_needs_quotes(const std::string& s) {
-    if (s.empty()) return true;
-    static const char* kWords[] = {"true", "false", "yes", "no", "on", "off", "y", "n", "null",
-                                   "~", "True", "False", "Yes", "No", "On", "Off", "Y", "N",
-                                   "TRUE", "FALSE", "YES", "NO", "ON", "OFF", "NULL", "Null"};
-    for (const char* w : kWords) {
-        if (s == w) return true;
-    }
-    char* end = nullptr;
-    std::strtod(s.c_str(), &end);
-    if (end == s.c_str() + s.size()) return true;
-    if (s.front() == ' ' || s.back() == ' ') return true;
-    if (std::string("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string::npos) return true;
-    if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;
-    if (s.back() == ':') return true;
-    for (char c : s) {
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n') return true;
-    }
-    return false;
-}
-
-std::string yaml_scalar(const Value& v) {
-    switch (v.type) {
-        case GoType::Invalid:
-        case GoType::Nil: return "null";
-        case GoType::Bool: return v.b ? "true" : "false";
-        case GoType::Float64:
-            if (v.f == std::floor(v.f) && std::fabs(v.f) < 1e21) {
-                return format_float(v.f, 'f', 0);
-            }
-            return format_float(v.f, 'g', -1);
-        case GoType::String:
-            if (yaml_needs_quotes(v.s)) return go_quote(v.s);
-            return v.s;
-        default: return sprint_value(v);
-    }
-}
-
-bool yaml_is_block(const Value& v) {
-    return (v.is_list() || v.is_map()) && v.size() > 0;
-}
-
-void yaml_emit(std::string& out, const Value& v, int indent);
-
-void yaml_child(std::string& out, const Value& e, int indent, bool in_list) {
-    if (yaml_is_block(e)) {
-        out += '\n';
-        yaml_emit(out, e, e.is_list() && !in_list ? indent : indent + 2);
-    } else if (e.is_list()) {
-        out += " []\n";
-    } else if (e.is_map()) {
-        out += " {}\n";
-    } else if (e.type == GoType::String && e.s.find('\n') != std::string::npos) {
-        std::string s = e.s;
-        bool keep = s.back() == '\n';
-        out += keep ? " |\n" : " |-\n";
-        if (keep) s.pop_back();
-        size_t start = 0;
-        for (;;) {
-            size_t nl = s.find('\n', start);
-            std::string line = s.substr(start, nl == std::string::npos ? nl : nl - start);
-            if (!line.empty()) out.append(static_cast<size_t>(indent) + 2, ' ');
-            out += line + "\n";
-            if (nl == std::string::npos) break;
-            start = nl + 1;
-        }
-    } else {
-        out += " " + yaml_scalar(e) + "\n";
-    }
-}
-
-void yaml_emit(std::string& out, const Value& v, int indent) {
-    std::string pad(static_cast<size_t>(indent), ' ');
-    if (v.is_list()) {
-        for (size_t i = 0; i < v.size(); ++i) {
-            const Value& e = (*v.list)[i];
-            if (yaml_is_block(e)) {
-                // "- a: 1" / "- - 1": the first line of the block shares the dash line.
-                std::string sub;
-                yaml_emit(sub, e, indent + 2);
-                out += pad + "- " + sub.substr(static_cast<size_t>(indent) + 2);
-            } else {
-                out += pad + "-";
-                yaml_child(out, e, indent, true);
-            }
-        }
-        return;
-    }
-    for (const auto& [k, e] : *v.map) {
-        out += pad + yaml_scalar(Value::string(k)) + ":";
-        yaml_child(out, e, indent, false);
-    }
-}
-
-}  // namespace
-
-std::string to_go_yaml(const Value& v) {
-    if (yaml_is_block(v)) {
-        std::string out;
-        yaml_emit(out, v, 0);
-        return out;
-    }
-    if (v.is_list()) return "[]\n";
-    if (v.is_map()) return "{}\n";
-    if (v.type == GoType::String && v.s.find('\n') != std::string::npos) {
-        std::string out;
-        yaml_child(out, v, -2, false);
-        return out.substr(1);
-    }
-    return yaml_scalar(v) + "\n";
 }
 
 }  // namespace drover::tmpl

@@ -17,7 +17,9 @@ constexpr int kEof = -1;
 const std::string_view kLeft = "{{";
 const std::string_view kRight = "}}";
 
-bool is_space(int r) { return r == ' ' || r == '\t' || r == '\r' || r == '\n'; }
+bool is_space(int r) {
+    return r == ' ' || r == '\t' || r == '\r' || r == '\n';
+}
 
 bool is_alnum(int r) {
     if (r < 0) return false;
@@ -26,8 +28,12 @@ bool is_alnum(int r) {
            rules::is_unicode_number(static_cast<char32_t>(r));
 }
 
-bool has_left_trim(std::string_view s) { return s.size() >= 2 && s[0] == '-' && is_space(s[1]); }
-bool has_right_trim(std::string_view s) { return s.size() >= 2 && is_space(s[0]) && s[1] == '-'; }
+bool has_left_trim(std::string_view s) {
+    return s.size() >= 2 && s[0] == '-' && is_space(s[1]);
+}
+bool has_right_trim(std::string_view s) {
+    return s.size() >= 2 && is_space(s[0]) && s[1] == '-';
+}
 
 std::string rune_desc(int r) {
     // Go's %#U: U+0040 '@'
@@ -44,16 +50,24 @@ std::string rune_desc(int r) {
 
 const std::unordered_map<std::string_view, Tok>& keywords() {
     static const std::unordered_map<std::string_view, Tok> k = {
-        {".", Tok::Dot},          {"block", Tok::Block},   {"break", Tok::Break},
-        {"continue", Tok::Continue}, {"define", Tok::Define}, {"else", Tok::Else},
-        {"end", Tok::End},        {"if", Tok::If},         {"range", Tok::Range},
-        {"nil", Tok::Nil},        {"template", Tok::Template}, {"with", Tok::With},
+        {".", Tok::Dot},
+        {"block", Tok::Block},
+        {"break", Tok::Break},
+        {"continue", Tok::Continue},
+        {"define", Tok::Define},
+        {"else", Tok::Else},
+        {"end", Tok::End},
+        {"if", Tok::If},
+        {"range", Tok::Range},
+        {"nil", Tok::Nil},
+        {"template", Tok::Template},
+        {"with", Tok::With},
     };
     return k;
 }
 
 class Lexer {
-public:
+  public:
     explicit Lexer(std::string_view in) : in_(in) {}
 
     std::vector<Item> run() {
@@ -68,7 +82,7 @@ public:
         return std::move(items_);
     }
 
-private:
+  private:
     using State = bool (Lexer::*)();
     std::string_view in_;
     size_t pos_ = 0, start_ = 0;
@@ -103,7 +117,8 @@ private:
         if (at_eof_ || pos_ == 0) return;
         // Step back over one UTF-8 sequence.
         size_t p = pos_ - 1;
-        while (p > 0 && (static_cast<unsigned char>(in_[p]) & 0xC0) == 0x80 && pos_ - p < 4) --p;
+        while (p > 0 && (static_cast<unsigned char>(in_[p]) & 0xC0) == 0x80 && pos_ - p < 4)
+            --p;
         size_t w;
         decode_rune(in_, p, &w);
         if (p + w != pos_) p = pos_ - 1;
@@ -141,7 +156,8 @@ private:
     }
     static size_t count_nl(std::string_view s) {
         size_t n = 0;
-        for (char c : s) n += c == '\n';
+        for (char c : s)
+            n += c == '\n';
         return n;
     }
 
@@ -154,7 +170,8 @@ private:
             if (has_left_trim(in_.substr(pos_ + ldn))) {
                 std::string_view t = in_.substr(start_, pos_ - start_);
                 size_t e = t.size();
-                while (e > 0 && is_space(t[e - 1])) --e;
+                while (e > 0 && is_space(t[e - 1]))
+                    --e;
                 trim = t.size() - e;
             }
             pos_ -= trim;
@@ -184,7 +201,8 @@ private:
 
     size_t left_trim_length(std::string_view s) {
         size_t i = 0;
-        while (i < s.size() && is_space(s[i])) ++i;
+        while (i < s.size() && is_space(s[i]))
+            ++i;
         return i;
     }
 
@@ -247,16 +265,24 @@ private:
             return go(&Lexer::lex_space);
         }
         switch (r) {
-            case '=': emit(Tok::Assign); return go(&Lexer::lex_inside_action);
+            case '=':
+                emit(Tok::Assign);
+                return go(&Lexer::lex_inside_action);
             case ':':
                 if (next() != '=') return errorf("expected :=");
                 emit(Tok::Declare);
                 return go(&Lexer::lex_inside_action);
-            case '|': emit(Tok::Pipe); return go(&Lexer::lex_inside_action);
-            case '"': return go(&Lexer::lex_quote);
-            case '`': return go(&Lexer::lex_raw_quote);
-            case '$': return go(&Lexer::lex_variable);
-            case '\'': return go(&Lexer::lex_char);
+            case '|':
+                emit(Tok::Pipe);
+                return go(&Lexer::lex_inside_action);
+            case '"':
+                return go(&Lexer::lex_quote);
+            case '`':
+                return go(&Lexer::lex_raw_quote);
+            case '$':
+                return go(&Lexer::lex_variable);
+            case '\'':
+                return go(&Lexer::lex_char);
             case '(':
                 emit(Tok::LeftParen);
                 ++paren_depth_;
@@ -266,7 +292,8 @@ private:
                 --paren_depth_;
                 if (paren_depth_ < 0) return errorf("unexpected right paren " + rune_desc(r));
                 return go(&Lexer::lex_inside_action);
-            default: break;
+            default:
+                break;
         }
         if (r == '.') {
             if (pos_ < in_.size()) {
@@ -358,8 +385,10 @@ private:
             case '|':
             case ':':
             case ')':
-            case '(': return true;
-            default: break;
+            case '(':
+                return true;
+            default:
+                break;
         }
         return in_.substr(pos_).starts_with(kRight);
     }
@@ -470,6 +499,8 @@ std::string item_string(const Item& it) {
     return go_quote(std::string_view(it.val).substr(0, i)) + "...";
 }
 
-std::vector<Item> lex(std::string_view input) { return Lexer(input).run(); }
+std::vector<Item> lex(std::string_view input) {
+    return Lexer(input).run();
+}
 
 }  // namespace drover::tmpl

@@ -9,7 +9,7 @@ namespace drover::tmpl {
 namespace {
 
 class JsonParams : public ParamSource {
-public:
+  public:
     explicit JsonParams(const nlohmann::json* params) : params_(params) {}
     std::optional<nlohmann::json> lookup(std::string_view name) const override {
         if (params_ == nullptr || !params_->is_object()) return std::nullopt;
@@ -18,7 +18,7 @@ public:
         return *it;
     }
 
-private:
+  private:
     const nlohmann::json* params_;
 };
 

@@ -25,7 +25,7 @@ struct Shared {
 };
 
 class TreeParser {
-public:
+  public:
     TreeParser(Shared& sh, std::string name, std::string parse_name)
         : sh_(sh), tree_(std::make_shared<Tree>()) {
         tree_->name = std::move(name);
@@ -56,7 +56,7 @@ public:
         add();
     }
 
-private:
+  private:
     Shared& sh_;
     std::shared_ptr<Tree> tree_;
     std::vector<std::string> vars_;
@@ -135,7 +135,8 @@ private:
         tree_->name = *unq;
         expect(Tok::RightDelim, context);
         auto [list, end] = item_list();
-        if (end->type != NodeType::End) errorf("unexpected " + node_string(*end) + " in " + context);
+        if (end->type != NodeType::End)
+            errorf("unexpected " + node_string(*end) + " in " + context);
         tree_->root = std::move(list);
         add();
     }
@@ -166,24 +167,34 @@ private:
                 action_line_ = 0;
                 return n;
             }
-            default: unexpected(tok, "input");
+            default:
+                unexpected(tok, "input");
         }
     }
 
     NodePtr action() {
         const Item& tok = next_non_space();
         switch (tok.typ) {
-            case Tok::Block: return block_control();
-            case Tok::Break: return break_control(tok.pos, "{{break}}", NodeType::Break);
+            case Tok::Block:
+                return block_control();
+            case Tok::Break:
+                return break_control(tok.pos, "{{break}}", NodeType::Break);
             case Tok::Continue:
                 return break_control(tok.pos, "{{continue}}", NodeType::Continue);
-            case Tok::Else: return else_control();
-            case Tok::End: return new_node(NodeType::End, expect(Tok::RightDelim, "end").pos);
-            case Tok::If: return parse_control(true, "if", NodeType::If);
-            case Tok::Range: return parse_control(false, "range", NodeType::Range);
-            case Tok::Template: return template_control();
-            case Tok::With: return parse_control(false, "with", NodeType::With);
-            default: break;
+            case Tok::Else:
+                return else_control();
+            case Tok::End:
+                return new_node(NodeType::End, expect(Tok::RightDelim, "end").pos);
+            case Tok::If:
+                return parse_control(true, "if", NodeType::If);
+            case Tok::Range:
+                return parse_control(false, "range", NodeType::Range);
+            case Tok::Template:
+                return template_control();
+            case Tok::With:
+                return parse_control(false, "with", NodeType::With);
+            default:
+                break;
         }
         backup();
         int pos = peek().pos;
@@ -205,7 +216,8 @@ private:
             const Item& v = peek_non_space();
             if (v.typ != Tok::Variable) break;
             size_t var_idx = sh_.idx;  // index of the variable token
-            while (sh_.toks[var_idx].typ == Tok::Space) ++var_idx;
+            while (sh_.toks[var_idx].typ == Tok::Space)
+                ++var_idx;
             sh_.idx = var_idx;
             next();
             const Item& after = peek();
@@ -241,13 +253,23 @@ private:
                 return pipe;
             }
             switch (tok.typ) {
-                case Tok::Bool: case Tok::CharConstant: case Tok::Complex: case Tok::Dot:
-                case Tok::Field: case Tok::Identifier: case Tok::Number: case Tok::Nil:
-                case Tok::RawString: case Tok::String: case Tok::Variable: case Tok::LeftParen:
+                case Tok::Bool:
+                case Tok::CharConstant:
+                case Tok::Complex:
+                case Tok::Dot:
+                case Tok::Field:
+                case Tok::Identifier:
+                case Tok::Number:
+                case Tok::Nil:
+                case Tok::RawString:
+                case Tok::String:
+                case Tok::Variable:
+                case Tok::LeftParen:
                     backup();
                     pipe->nodes.push_back(command());
                     break;
-                default: unexpected(tok, context);
+                default:
+                    unexpected(tok, context);
             }
         }
     }
@@ -256,10 +278,14 @@ private:
         if (pipe.nodes.empty()) errorf("missing value for " + context);
         for (size_t i = 1; i < pipe.nodes.size(); ++i) {
             switch (pipe.nodes[i]->nodes[0]->type) {
-                case NodeType::Bool: case NodeType::Dot: case NodeType::Nil:
-                case NodeType::Number: case NodeType::String:
+                case NodeType::Bool:
+                case NodeType::Dot:
+                case NodeType::Nil:
+                case NodeType::Number:
+                case NodeType::String:
                     errorf("non executable command in pipeline stage " + std::to_string(i + 1));
-                default: break;
+                default:
+                    break;
             }
         }
     }
@@ -311,7 +337,8 @@ private:
         NodePtr pipe = pipeline(context, Tok::RightDelim);
         TreeParser block(sh_, name, tree_->parse_name);
         auto [list, end] = block.item_list();
-        if (end->type != NodeType::End) errorf("unexpected " + node_string(*end) + " in " + context);
+        if (end->type != NodeType::End)
+            errorf("unexpected " + node_string(*end) + " in " + context);
         block.tree_->root = std::move(list);
         block.add();
         NodePtr n = new_node(NodeType::Template, pos);
@@ -368,12 +395,16 @@ private:
                 case NodeType::Field:
                 case NodeType::Variable: {
                     std::string s = node_string(*node);
-                    for (const auto& f : chain->ident) s += "." + f;
+                    for (const auto& f : chain->ident)
+                        s += "." + f;
                     return node->type == NodeType::Field ? new_field(chain->pos, s)
                                                          : new_variable(chain->pos, s);
                 }
-                case NodeType::Bool: case NodeType::String: case NodeType::Number:
-                case NodeType::Nil: case NodeType::Dot:
+                case NodeType::Bool:
+                case NodeType::String:
+                case NodeType::Number:
+                case NodeType::Nil:
+                case NodeType::Dot:
                     errorf("unexpected . after term " + go_quote(node_string(*node)));
                 default:
                     chain->pipe = std::move(node);
@@ -415,10 +446,14 @@ private:
                 n->text = tok.val;
                 return n;
             }
-            case Tok::Dot: return new_node(NodeType::Dot, tok.pos);
-            case Tok::Nil: return new_node(NodeType::Nil, tok.pos);
-            case Tok::Variable: return use_var(tok.pos, tok.val);
-            case Tok::Field: return new_field(tok.pos, tok.val);
+            case Tok::Dot:
+                return new_node(NodeType::Dot, tok.pos);
+            case Tok::Nil:
+                return new_node(NodeType::Nil, tok.pos);
+            case Tok::Variable:
+                return use_var(tok.pos, tok.val);
+            case Tok::Field:
+                return new_field(tok.pos, tok.val);
             case Tok::Bool: {
                 NodePtr n = new_node(NodeType::Bool, tok.pos);
                 n->boolean = tok.val == "true";
@@ -426,8 +461,10 @@ private:
             }
             case Tok::CharConstant:
             case Tok::Complex:
-            case Tok::Number: return new_number(tok);
-            case Tok::LeftParen: return pipeline("parenthesized pipeline", Tok::RightParen);
+            case Tok::Number:
+                return new_number(tok);
+            case Tok::LeftParen:
+                return pipeline("parenthesized pipeline", Tok::RightParen);
             case Tok::String:
             case Tok::RawString: {
                 auto s = go_unquote(tok.val);
@@ -437,7 +474,9 @@ private:
                 n->text = *s;
                 return n;
             }
-            default: backup(); return nullptr;
+            default:
+                backup();
+                return nullptr;
         }
     }
 
@@ -522,7 +561,8 @@ TreeSet parse_text(const std::string& name, std::string_view text,
     Shared sh;
     sh.toks = lex(text);
     // Past the end Go's closed channel yields zero items (error type, empty text, line 0).
-    for (int k = 0; k < 4; ++k) sh.toks.push_back({Tok::Error, 0, "", 0});
+    for (int k = 0; k < 4; ++k)
+        sh.toks.push_back({Tok::Error, 0, "", 0});
     sh.text = std::make_shared<const std::string>(text);
     sh.has_function = &has_function;
     sh.set = &set;

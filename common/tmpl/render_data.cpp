@@ -9,6 +9,7 @@
 #include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/json_value.hpp"
 #include "common/tmpl/sprig_util.hpp"
+#include "common/tmpl/url.hpp"
 
 namespace drover::tmpl {
 
@@ -73,7 +74,7 @@ std::string hex_address(const std::string& s) {
 }
 
 class MachineObject : public Object {
-public:
+  public:
     MachineObject(std::string provisioner_url, bool extensions)
         : url_(std::move(provisioner_url)), ext_(extensions) {}
     std::string type_name() const override { return "main.machine"; }
@@ -86,7 +87,7 @@ public:
     }
     const std::string& url() const { return url_; }
 
-private:
+  private:
     std::string url_;
     bool ext_;
 
@@ -94,9 +95,8 @@ private:
         using sprig::fn;
         Methods m;
         auto s = [](std::string x) { return Value::string(std::move(x)); };
-        m["UUID"] = fn({}, [s](const Value& self, std::vector<Value>&) {
-            return s(str_field(self, "Uuid"));
-        });
+        m["UUID"] = fn(
+            {}, [s](const Value& self, std::vector<Value>&) { return s(str_field(self, "Uuid")); });
         m["Path"] = fn({}, [s](const Value& self, std::vector<Value>&) {
             return s("machines/" + str_field(self, "Uuid"));
         });
@@ -148,7 +148,7 @@ class RenderDataObject;
 const RenderDataObject& rd(const Value& self);
 
 class RenderDataObject : public Object {
-public:
+  public:
     RenderDataObject(const RenderContext& ctx, std::shared_ptr<const TreeMap> set)
         : ctx_(ctx), set_(std::move(set)) {
         machine_ = json_or_nil_map(ctx.machine);
@@ -169,6 +169,9 @@ public:
             return Value::invalid();
         }
         return std::nullopt;
+    }
+    std::vector<std::pair<std::string, Value>> exported_fields() const override {
+        return {{"Machine", machine_}, {"Task", task_}, {"Stage", stage_}, {"Env", env_}};
     }
     const Function* method(std::string_view name) const override {
         static const Methods base = make(false);
@@ -204,19 +207,22 @@ public:
         if (v.type == GoType::String) return Value::string(string_expand(v.s, self));
         if (v.type == GoType::ListIface && v.list) {
             List out;
-            for (const auto& e : *v.list) out.push_back(expand(e, self));
+            for (const auto& e : *v.list)
+                out.push_back(expand(e, self));
             return Value::list_of(std::move(out));
         }
         if (v.type == GoType::MapIface && v.map) {
             Map out;
-            for (const auto& [k, e] : *v.map) out[k] = expand(e, self);
+            for (const auto& [k, e] : *v.map)
+                out[k] = expand(e, self);
             return Value::map_of(std::move(out));
         }
         return v;
     }
     std::string call_template(const std::string& name, const Value& data) const {
         NestGuard guard;
-        auto r = execute_named(*set_, name, data);
+        // Go's Execute takes reflect.ValueOf(data): a nil interface becomes "no value".
+        auto r = execute_named(*set_, name, data.type == GoType::Nil ? Value::invalid() : data);
         if (!r.ok()) throw CallError{r.error()};
         return r.value();
     }
@@ -231,7 +237,7 @@ public:
     }
     const RenderContext& ctx() const { return ctx_; }
 
-private:
+  private:
     RenderContext ctx_;
     std::shared_ptr<const TreeMap> set_;
     Value machine_, task_, stage_, env_;
@@ -244,53 +250,13 @@ const RenderDataObject& rd(const Value& self) {
     return *static_cast<const RenderDataObject*>(self.obj.get());
 }
 
-// url.Parse's pieces that ParseURL exposes: scheme, host (with port) and path.
-struct UrlParts {
-    std::string scheme, host, path;
-};
-
-std::optional<UrlParts> parse_url(const std::string& raw, std::string* err) {
-    UrlParts u;
-    std::string rest = raw;
-    auto hash = rest.find('#');
-    if (hash != std::string::npos) rest = rest.substr(0, hash);
-    for (size_t i = 0; i < rest.size(); ++i) {
-        char c = rest[i];
-        if (std::isalpha(static_cast<unsigned char>(c))) continue;
-        if (i > 0 && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) {
-            continue;
-        }
-        if (c == ':') {
-            if (i == 0) {
-                *err = "parse " + go_quote(raw) + ": missing protocol scheme";
-                return std::nullopt;
-            }
-            u.scheme = rest.substr(0, i);
-            for (auto& ch : u.scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            rest = rest.substr(i + 1);
-        }
-        break;
-    }
-    auto q = rest.find('?');
-    if (q != std::string::npos) rest = rest.substr(0, q);
-    if (rest.starts_with("//") && (!u.scheme.empty() || true)) {
-        rest = rest.substr(2);
-        auto slash = rest.find('/');
-        std::string auth = rest.substr(0, slash);
-        rest = slash == std::string::npos ? "" : rest.substr(slash);
-        auto at = auth.rfind('@');
-        u.host = at == std::string::npos ? auth : auth.substr(at + 1);
-    }
-    u.path = rest;
-    return u;
-}
-
 Methods RenderDataObject::make(bool with_ext) {
     using sprig::fn;
     Methods m;
     const Signature s1{{Arg::String}};
     auto str = [](std::string s) { return Value::string(std::move(s)); };
-    m["Param"] = fn(s1, [](const Value& self, std::vector<Value>& a) { return rd(self).param(a[0].s); });
+    m["Param"] =
+        fn(s1, [](const Value& self, std::vector<Value>& a) { return rd(self).param(a[0].s); });
     m["ParamExists"] = fn(s1, [](const Value& self, std::vector<Value>& a) {
         return Value::boolean(rd(self).param_exists(a[0].s));
     });
@@ -306,41 +272,35 @@ Methods RenderDataObject::make(bool with_ext) {
     m["StringExpand"] = fn(s1, [str](const Value& self, std::vector<Value>& a) {
         return str(rd(self).string_expand(a[0].s, self));
     });
-    m["CallTemplate"] = fn({{Arg::String, Arg::Any}}, [str](const Value& self, std::vector<Value>& a) {
-        return str(rd(self).call_template(a[0].s, a[1]));
-    });
-    m["ApiURL"] = fn({}, [str](const Value& self, std::vector<Value>&) {
-        return str(rd(self).ctx().api_url);
-    });
+    m["CallTemplate"] =
+        fn({{Arg::String, Arg::Any}}, [str](const Value& self, std::vector<Value>& a) {
+            return str(rd(self).call_template(a[0].s, a[1]));
+        });
+    m["ApiURL"] = fn(
+        {}, [str](const Value& self, std::vector<Value>&) { return str(rd(self).ctx().api_url); });
     m["ProvisionerURL"] = fn({}, [str](const Value& self, std::vector<Value>&) {
         return str(rd(self).ctx().provisioner_url);
     });
     m["ProvisionerAddress"] = fn({}, [str](const Value& self, std::vector<Value>&) {
         std::string err;
-        auto u = parse_url(rd(self).ctx().provisioner_url, &err);
-        if (!u) return str("");
-        std::string h = u->host;
-        if (h.starts_with("[")) {
-            auto e = h.find(']');
-            return str(h.substr(1, e == std::string::npos ? std::string::npos : e - 1));
-        }
-        return str(h.substr(0, h.find(':')));
+        auto u = go_url_parse(rd(self).ctx().provisioner_url, &err);
+        return str(u ? u->hostname() : "");
     });
-    m["GenerateToken"] = fn({}, [str](const Value& self, std::vector<Value>&) {
-        return str(rd(self).token());
-    });
+    m["GenerateToken"] =
+        fn({}, [str](const Value& self, std::vector<Value>&) { return str(rd(self).token()); });
     m["GenerateInfiniteToken"] = fn({}, [str](const Value& self, std::vector<Value>&) {
         const auto& r = rd(self);
         return str(r.ctx().tokens ? r.ctx().tokens->infinite_token() : r.token());
     });
-    m["GenerateProfileToken"] = fn({{Arg::String, Arg::Int}}, [str](const Value& self, std::vector<Value>& a) {
-        const auto& r = rd(self);
-        if (r.ctx().tokens) return str(r.ctx().tokens->profile_token(a[0].s, a[1].i));
-        return str("token-for-profile-" + a[0].s);
-    });
+    m["GenerateProfileToken"] =
+        fn({{Arg::String, Arg::Int}}, [str](const Value& self, std::vector<Value>& a) {
+            const auto& r = rd(self);
+            if (r.ctx().tokens) return str(r.ctx().tokens->profile_token(a[0].s, a[1].i));
+            return str("token-for-profile-" + a[0].s);
+        });
     m["ParseURL"] = fn({{Arg::String, Arg::String}}, [str](const Value&, std::vector<Value>& a) {
         std::string err;
-        auto u = parse_url(a[1].s, &err);
+        auto u = go_url_parse(a[1].s, &err);
         if (!u) throw CallError{err};
         if (a[0].s == "scheme") return str(u->scheme);
         if (a[0].s == "host") return str(u->host);

@@ -72,10 +72,11 @@ void add_dict_ops(FuncMap& m) {
         auto it = d.find(a[1].s);
         return it == d.end() ? Value::string("") : it->second.unboxed();
     });
-    m["set"] = fn({{Arg::MapIface, Arg::String, Arg::Any}}, [](const Value&, std::vector<Value>& a) {
-        writable(a[0])[a[1].s] = a[2];
-        return plain_map(a[0]);
-    });
+    m["set"] =
+        fn({{Arg::MapIface, Arg::String, Arg::Any}}, [](const Value&, std::vector<Value>& a) {
+            writable(a[0])[a[1].s] = a[2];
+            return plain_map(a[0]);
+        });
     m["unset"] = fn(map_key, [](const Value&, std::vector<Value>& a) {
         if (a[0].map) a[0].map->erase(a[1].s);
         return plain_map(a[0]);
@@ -94,13 +95,15 @@ void add_dict_ops(FuncMap& m) {
     m["keys"] = fn({{Arg::MapIface}, true}, [](const Value&, std::vector<Value>& a) {
         std::vector<std::string> k;
         for (const auto& d : a) {
-            for (const auto& [key, v] : readable(d)) k.push_back(key);
+            for (const auto& [key, v] : readable(d))
+                k.push_back(key);
         }
         return string_list(k);
     });
     m["values"] = fn({{Arg::MapIface}}, [](const Value&, std::vector<Value>& a) {
         List out;
-        for (const auto& [k, v] : readable(a[0])) out.push_back(v);
+        for (const auto& [k, v] : readable(a[0]))
+            out.push_back(v);
         return iface_list(std::move(out));
     });
     m["pick"] = fn({{Arg::MapIface, Arg::String}, true}, [](const Value&, std::vector<Value>& a) {
@@ -113,7 +116,8 @@ void add_dict_ops(FuncMap& m) {
     });
     m["omit"] = fn({{Arg::MapIface, Arg::String}, true}, [](const Value&, std::vector<Value>& a) {
         Map out = readable(a[0]);
-        for (size_t i = 1; i < a.size(); ++i) out.erase(a[i].s);
+        for (size_t i = 1; i < a.size(); ++i)
+            out.erase(a[i].s);
         return Value::map_of(std::move(out));
     });
     auto merger = [](bool overwrite) {
@@ -159,9 +163,8 @@ void add_defaults(FuncMap& m) {
         }
         return Value::boolean(false);
     });
-    m["ternary"] = fn({{Arg::Any, Arg::Any, Arg::Bool}}, [](const Value&, std::vector<Value>& a) {
-        return a[2].b ? a[0] : a[1];
-    });
+    m["ternary"] = fn({{Arg::Any, Arg::Any, Arg::Bool}},
+                      [](const Value&, std::vector<Value>& a) { return a[2].b ? a[0] : a[1]; });
     m["typeOf"] = fn({{Arg::Any}}, [](const Value&, std::vector<Value>& a) {
         return Value::string(type_name(a[0]));
     });
@@ -181,9 +184,8 @@ void add_defaults(FuncMap& m) {
     m["deepEqual"] = fn({{Arg::Any, Arg::Any}}, [](const Value&, std::vector<Value>& a) {
         return Value::boolean(deep_equal(a[0], a[1]));
     });
-    m["fail"] = fn({{Arg::String}}, [](const Value&, std::vector<Value>& a) -> Value {
-        throw CallError{a[0].s};
-    });
+    m["fail"] = fn({{Arg::String}},
+                   [](const Value&, std::vector<Value>& a) -> Value { throw CallError{a[0].s}; });
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Sprig encoding, hashing, JSON and path functions. Hashes and base64 are implemented
 // here (small and dependency-free) with Go's exact error strings for bad base64 input.
-#include <cstring>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 #include "common/tmpl/gofmt.hpp"
@@ -24,7 +24,8 @@ std::string b64enc(const std::string& in) {
         uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
                      (static_cast<unsigned char>(in[i + 1]) << 8) |
                      static_cast<unsigned char>(in[i + 2]);
-        for (int s = 18; s >= 0; s -= 6) out += kB64[(n >> s) & 63];
+        for (int s = 18; s >= 0; s -= 6)
+            out += kB64[(n >> s) & 63];
     }
     size_t rest = in.size() - i;
     if (rest > 0) {
@@ -47,7 +48,9 @@ int b64val(unsigned char c) {
 std::string b64dec(const std::string& src) {
     std::string out;
     size_t si = 0;
-    auto corrupt = [](size_t at) { return "illegal base64 data at input byte " + std::to_string(at); };
+    auto corrupt = [](size_t at) {
+        return "illegal base64 data at input byte " + std::to_string(at);
+    };
     for (;;) {
         std::array<int, 4> d{};
         size_t dlen = 4;
@@ -70,12 +73,14 @@ std::string b64dec(const std::string& src) {
             if (in != '=') return corrupt(si - 1);
             if (j < 2) return corrupt(si - 1);
             if (j == 2) {
-                while (si < src.size() && (src[si] == '\n' || src[si] == '\r')) ++si;
+                while (si < src.size() && (src[si] == '\n' || src[si] == '\r'))
+                    ++si;
                 if (si == src.size()) return corrupt(src.size());
                 if (src[si] != '=') return corrupt(si - 1);
                 ++si;
             }
-            while (si < src.size() && (src[si] == '\n' || src[si] == '\r')) ++si;
+            while (si < src.size() && (src[si] == '\n' || src[si] == '\r'))
+                ++si;
             if (si < src.size()) return corrupt(si);
             dlen = j;
             end = true;
@@ -89,7 +94,9 @@ std::string b64dec(const std::string& src) {
     }
 }
 
-uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+uint32_t rotr(uint32_t x, int n) {
+    return (x >> n) | (x << (32 - n));
+}
 
 std::string sha256_hex(const std::string& msg) {
     static const uint32_t k[64] = {
@@ -108,13 +115,16 @@ std::string sha256_hex(const std::string& msg) {
     std::string m = msg;
     uint64_t bits = static_cast<uint64_t>(msg.size()) * 8;
     m += static_cast<char>(0x80);
-    while (m.size() % 64 != 56) m += '\0';
-    for (int i = 7; i >= 0; --i) m += static_cast<char>((bits >> (i * 8)) & 0xFF);
+    while (m.size() % 64 != 56)
+        m += '\0';
+    for (int i = 7; i >= 0; --i)
+        m += static_cast<char>((bits >> (i * 8)) & 0xFF);
     for (size_t off = 0; off < m.size(); off += 64) {
         uint32_t w[64];
         for (int i = 0; i < 16; ++i) {
             w[i] = 0;
-            for (int b = 0; b < 4; ++b) w[i] = (w[i] << 8) | static_cast<unsigned char>(m[off + i * 4 + b]);
+            for (int b = 0; b < 4; ++b)
+                w[i] = (w[i] << 8) | static_cast<unsigned char>(m[off + i * 4 + b]);
         }
         for (int i = 16; i < 64; ++i) {
             uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
@@ -130,11 +140,13 @@ std::string sha256_hex(const std::string& msg) {
             uint32_t s0 = rotr(a[0], 2) ^ rotr(a[0], 13) ^ rotr(a[0], 22);
             uint32_t maj = (a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]);
             uint32_t t2 = s0 + maj;
-            for (int j = 7; j > 0; --j) a[j] = a[j - 1];
+            for (int j = 7; j > 0; --j)
+                a[j] = a[j - 1];
             a[4] += t1;
             a[0] = t1 + t2;
         }
-        for (int i = 0; i < 8; ++i) h[i] += a[i];
+        for (int i = 0; i < 8; ++i)
+            h[i] += a[i];
     }
     std::string out;
     char buf[9];
@@ -189,7 +201,8 @@ std::string path_clean(const std::string& p) {
 
 std::string path_base(std::string p) {
     if (p.empty()) return ".";
-    while (p.size() > 0 && p.back() == '/') p.pop_back();
+    while (p.size() > 0 && p.back() == '/')
+        p.pop_back();
     if (auto k = p.rfind('/'); k != std::string::npos) p = p.substr(k + 1);
     return p.empty() ? "/" : p;
 }
@@ -206,7 +219,9 @@ std::string path_ext(const std::string& p) {
     return "";
 }
 
-Value str(std::string s) { return Value::string(std::move(s)); }
+Value str(std::string s) {
+    return Value::string(std::move(s));
+}
 
 void add_json(FuncMap& m) {
     auto json_fn = [](bool pretty, bool html, bool must) {
@@ -239,14 +254,14 @@ void add_sprig_encoding(FuncMap& m) {
     const Signature s1{{Arg::String}};
     m["b64enc"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(b64enc(a[0].s)); });
     m["b64dec"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(b64dec(a[0].s)); });
-    m["sha256sum"] = fn(s1, [](const Value&, std::vector<Value>& a) {
-        return str(sha256_hex(a[0].s));
-    });
+    m["sha256sum"] =
+        fn(s1, [](const Value&, std::vector<Value>& a) { return str(sha256_hex(a[0].s)); });
     m["uuidv4"] = fn({}, [](const Value&, std::vector<Value>&) { return str(uuidv4()); });
     m["base"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(path_base(a[0].s)); });
     m["dir"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(path_dir(a[0].s)); });
     m["ext"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(path_ext(a[0].s)); });
-    m["clean"] = fn(s1, [](const Value&, std::vector<Value>& a) { return str(path_clean(a[0].s)); });
+    m["clean"] =
+        fn(s1, [](const Value&, std::vector<Value>& a) { return str(path_clean(a[0].s)); });
     m["isAbs"] = fn(s1, [](const Value&, std::vector<Value>& a) {
         return Value::boolean(!a[0].s.empty() && a[0].s[0] == '/');
     });

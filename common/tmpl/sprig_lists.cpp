@@ -12,7 +12,8 @@ using namespace sprig;
 namespace {
 
 bool in_list(const List& hay, const Value& needle) {
-    return std::any_of(hay.begin(), hay.end(), [&](const Value& h) { return deep_equal(needle, h); });
+    return std::any_of(hay.begin(), hay.end(),
+                       [&](const Value& h) { return deep_equal(needle, h); });
 }
 
 Value nil_list() {
@@ -25,24 +26,28 @@ std::vector<int64_t> until_step(int64_t start, int64_t stop, int64_t step) {
     std::vector<int64_t> v;
     if (stop < start) {
         if (step >= 0) return v;
-        for (int64_t i = start; i > stop; i += step) v.push_back(i);
+        for (int64_t i = start; i > stop; i += step)
+            v.push_back(i);
         return v;
     }
     if (step <= 0) return v;
-    for (int64_t i = start; i < stop; i += step) v.push_back(i);
+    for (int64_t i = start; i < stop; i += step)
+        v.push_back(i);
     return v;
 }
 
 Value int_list(const std::vector<int64_t>& l) {
     List out;
-    for (auto i : l) out.push_back(Value::integer(i));
+    for (auto i : l)
+        out.push_back(Value::integer(i));
     return Value::list_of(std::move(out), GoType::ListInt);
 }
 
 std::string seq(const std::vector<Value>& p) {
     std::vector<int64_t> r;
     switch (p.size()) {
-        case 0: return "";
+        case 0:
+            return "";
         case 1: {
             int64_t start = 1, end = p[0].i, inc = end < start ? -1 : 1;
             r = until_step(start, end + inc, inc);
@@ -62,7 +67,8 @@ std::string seq(const std::vector<Value>& p) {
             r = until_step(start, end + inc, step);
             break;
         }
-        default: return "";
+        default:
+            return "";
     }
     std::string out;
     for (size_t i = 0; i < r.size(); ++i) {
@@ -88,9 +94,8 @@ Value slice_fn(const Value& list, const std::vector<Value>& idx) {
 
 void add_list_ops(FuncMap& m) {
     const Signature any1{{Arg::Any}};
-    m["list"] = fn({{Arg::Any}, true}, [](const Value&, std::vector<Value>& a) {
-        return iface_list(a);
-    });
+    m["list"] =
+        fn({{Arg::Any}, true}, [](const Value&, std::vector<Value>& a) { return iface_list(a); });
     m["tuple"] = m["list"];
     Impl push = [](const Value&, std::vector<Value>& a) {
         List l = require_list(a[0], "push");
@@ -181,7 +186,8 @@ void add_set_ops(FuncMap& m) {
         for (const auto& l : a) {
             if (l.type == GoType::Nil) nil_deref();
             if (!l.is_list()) throw CallError{"Cannot concat type " + kind_name(l) + " as list"};
-            for (size_t i = 0; i < l.size(); ++i) out.push_back((*l.list)[i]);
+            for (size_t i = 0; i < l.size(); ++i)
+                out.push_back((*l.list)[i]);
         }
         if (out.empty()) return nil_list();
         return iface_list(std::move(out));
@@ -194,18 +200,16 @@ void add_set_ops(FuncMap& m) {
         std::sort(s.begin(), s.end());
         return string_list(s);
     });
-    m["toStrings"] = fn(any1, [](const Value&, std::vector<Value>& a) {
-        return string_list(strslice(a[0]));
-    });
+    m["toStrings"] =
+        fn(any1, [](const Value&, std::vector<Value>& a) { return string_list(strslice(a[0])); });
     m["until"] = fn({{Arg::Int}}, [](const Value&, std::vector<Value>& a) {
         return int_list(until_step(0, a[0].i, a[0].i < 0 ? -1 : 1));
     });
     m["untilStep"] = fn({{Arg::Int, Arg::Int, Arg::Int}}, [](const Value&, std::vector<Value>& a) {
         return int_list(until_step(a[0].i, a[1].i, a[2].i));
     });
-    m["seq"] = fn({{Arg::Int}, true}, [](const Value&, std::vector<Value>& a) {
-        return Value::string(seq(a));
-    });
+    m["seq"] = fn({{Arg::Int}, true},
+                  [](const Value&, std::vector<Value>& a) { return Value::string(seq(a)); });
 }
 
 }  // namespace

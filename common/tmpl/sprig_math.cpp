@@ -11,7 +11,9 @@ using namespace sprig;
 
 namespace {
 
-Value i64(int64_t v) { return Value::integer(v, GoType::Int64); }
+Value i64(int64_t v) {
+    return Value::integer(v, GoType::Int64);
+}
 
 // Go integer arithmetic wraps; do it in unsigned to avoid C++ overflow UB.
 int64_t wrap_add(int64_t a, int64_t b) {
@@ -46,15 +48,18 @@ void add_sprig_math(FuncMap& m) {
     });
     m["add"] = fn({{Arg::Any}, true}, [](const Value&, std::vector<Value>& a) {
         int64_t s = 0;
-        for (const auto& v : a) s = wrap_add(s, to_int64(v));
+        for (const auto& v : a)
+            s = wrap_add(s, to_int64(v));
         return i64(s);
     });
     m["sub"] = fn(two, [](const Value&, std::vector<Value>& a) {
-        return i64(wrap_add(to_int64(a[0]), static_cast<int64_t>(0 - static_cast<uint64_t>(to_int64(a[1])))));
+        return i64(wrap_add(to_int64(a[0]),
+                            static_cast<int64_t>(0 - static_cast<uint64_t>(to_int64(a[1])))));
     });
     m["mul"] = fn({{Arg::Any, Arg::Any}, true}, [](const Value&, std::vector<Value>& a) {
         int64_t p = to_int64(a[0]);
-        for (size_t i = 1; i < a.size(); ++i) p = wrap_mul(p, to_int64(a[i]));
+        for (size_t i = 1; i < a.size(); ++i)
+            p = wrap_mul(p, to_int64(a[i]));
         return i64(p);
     });
     m["div"] = fn(two, [](const Value&, std::vector<Value>& a) {
@@ -65,32 +70,35 @@ void add_sprig_math(FuncMap& m) {
     });
     Impl max = [](const Value&, std::vector<Value>& a) {
         int64_t r = to_int64(a[0]);
-        for (size_t i = 1; i < a.size(); ++i) r = std::max(r, to_int64(a[i]));
+        for (size_t i = 1; i < a.size(); ++i)
+            r = std::max(r, to_int64(a[i]));
         return i64(r);
     };
     m["max"] = fn({{Arg::Any, Arg::Any}, true}, max);
     m["biggest"] = m["max"];
     m["min"] = fn({{Arg::Any, Arg::Any}, true}, [](const Value&, std::vector<Value>& a) {
         int64_t r = to_int64(a[0]);
-        for (size_t i = 1; i < a.size(); ++i) r = std::min(r, to_int64(a[i]));
+        for (size_t i = 1; i < a.size(); ++i)
+            r = std::min(r, to_int64(a[i]));
         return i64(r);
     });
     m["maxf"] = fn({{Arg::Any, Arg::Any}, true}, [](const Value&, std::vector<Value>& a) {
         double r = to_float64(a[0]);
-        for (size_t i = 1; i < a.size(); ++i) r = std::fmax(r, to_float64(a[i]));
+        for (size_t i = 1; i < a.size(); ++i)
+            r = std::fmax(r, to_float64(a[i]));
         return Value::number(r);
     });
     m["minf"] = fn({{Arg::Any, Arg::Any}, true}, [](const Value&, std::vector<Value>& a) {
         double r = to_float64(a[0]);
-        for (size_t i = 1; i < a.size(); ++i) r = std::fmin(r, to_float64(a[i]));
+        for (size_t i = 1; i < a.size(); ++i)
+            r = std::fmin(r, to_float64(a[i]));
         return Value::number(r);
     });
     m["int"] = fn({{Arg::Any}}, [](const Value&, std::vector<Value>& a) {
         return Value::integer(to_int64(a[0]));
     });
-    m["int64"] = fn({{Arg::Any}}, [](const Value&, std::vector<Value>& a) {
-        return i64(to_int64(a[0]));
-    });
+    m["int64"] =
+        fn({{Arg::Any}}, [](const Value&, std::vector<Value>& a) { return i64(to_int64(a[0])); });
     m["float64"] = fn({{Arg::Any}}, [](const Value&, std::vector<Value>& a) {
         return Value::number(to_float64(a[0]));
     });
@@ -104,9 +112,10 @@ void add_sprig_math(FuncMap& m) {
     m["ceil"] = fn({{Arg::Any}}, [](const Value&, std::vector<Value>& a) {
         return Value::number(std::ceil(to_float64(a[0])));
     });
-    m["round"] = fn({{Arg::Any, Arg::Int, Arg::Float64}, true}, [](const Value&, std::vector<Value>& a) {
-        return Value::number(go_round(a[0], a[1].i, a.size() > 2 ? a[2].f : 0.5));
-    });
+    m["round"] =
+        fn({{Arg::Any, Arg::Int, Arg::Float64}, true}, [](const Value&, std::vector<Value>& a) {
+            return Value::number(go_round(a[0], a[1].i, a.size() > 2 ? a[2].f : 0.5));
+        });
     m["toDecimal"] = fn({{Arg::Any}}, [](const Value&, std::vector<Value>& a) {
         auto r = go_parse_int_base(strval(a[0]), 8);
         return i64(r ? *r : 0);

@@ -66,8 +66,8 @@ void all_matches(const std::regex& re, const std::string& s, int64_t n, F f) {
     long prev_end = -1;
     while ((n < 0 || delivered < n) && pos <= s.size()) {
         std::smatch m;
-        auto flags = pos > 0 ? std::regex_constants::match_prev_avail
-                             : std::regex_constants::match_default;
+        auto flags =
+            pos > 0 ? std::regex_constants::match_prev_avail : std::regex_constants::match_default;
         if (!std::regex_search(s.begin() + static_cast<long>(pos), s.end(), m, re, flags)) break;
         size_t b = pos + static_cast<size_t>(m.position(0));
         size_t e = b + static_cast<size_t>(m.length(0));
@@ -104,7 +104,9 @@ std::string expand(const std::string& tmpl, const std::smatch& m) {
         bool brace = j < tmpl.size() && tmpl[j] == '{';
         if (brace) ++j;
         size_t start = j;
-        while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_')) ++j;
+        while (j < tmpl.size() &&
+               (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_'))
+            ++j;
         std::string name = tmpl.substr(start, j - start);
         if (name.empty() || (brace && (j >= tmpl.size() || tmpl[j] != '}'))) {
             out += '$';
@@ -127,8 +129,8 @@ std::string replace_all(const std::regex& re, const std::string& s, const std::s
     size_t last = 0, pos = 0;
     while (pos <= s.size()) {
         std::smatch m;
-        auto flags = pos > 0 ? std::regex_constants::match_prev_avail
-                             : std::regex_constants::match_default;
+        auto flags =
+            pos > 0 ? std::regex_constants::match_prev_avail : std::regex_constants::match_default;
         if (!std::regex_search(s.begin() + static_cast<long>(pos), s.end(), m, re, flags)) break;
         size_t b = pos + static_cast<size_t>(m.position(0));
         size_t e = b + static_cast<size_t>(m.length(0));
@@ -166,18 +168,20 @@ void add_sprig_regex(FuncMap& m) {
                     [&](const Match& mt) { found = a[1].s.substr(mt.b, mt.e - mt.b); });
         return Value::string(found);
     });
-    m["regexFindAll"] = fn({{Arg::String, Arg::String, Arg::Int}}, [](const Value&, std::vector<Value>& a) {
-        std::optional<std::regex> slot;
-        std::vector<std::string> found;
-        all_matches(must_compile(a[0].s, slot), a[1].s, a[2].i,
-                    [&](const Match& mt) { found.push_back(a[1].s.substr(mt.b, mt.e - mt.b)); });
-        if (found.empty()) {
-            Value v;
-            v.type = GoType::ListString;
-            return v;
-        }
-        return string_list(found);
-    });
+    m["regexFindAll"] =
+        fn({{Arg::String, Arg::String, Arg::Int}}, [](const Value&, std::vector<Value>& a) {
+            std::optional<std::regex> slot;
+            std::vector<std::string> found;
+            all_matches(must_compile(a[0].s, slot), a[1].s, a[2].i, [&](const Match& mt) {
+                found.push_back(a[1].s.substr(mt.b, mt.e - mt.b));
+            });
+            if (found.empty()) {
+                Value v;
+                v.type = GoType::ListString;
+                return v;
+            }
+            return string_list(found);
+        });
     auto replacer = [](bool literal) {
         return [literal](const Value&, std::vector<Value>& a) {
             std::optional<std::regex> slot;
@@ -186,30 +190,31 @@ void add_sprig_regex(FuncMap& m) {
     };
     m["regexReplaceAll"] = fn({{Arg::String, Arg::String, Arg::String}}, replacer(false));
     m["regexReplaceAllLiteral"] = fn({{Arg::String, Arg::String, Arg::String}}, replacer(true));
-    m["regexSplit"] = fn({{Arg::String, Arg::String, Arg::Int}}, [](const Value&, std::vector<Value>& a) {
-        std::optional<std::regex> slot;
-        const std::regex& re = must_compile(a[0].s, slot);
-        const std::string& s = a[1].s;
-        int64_t n = a[2].i;
-        std::vector<std::string> out;
-        if (n == 0) {
-            Value v;
-            v.type = GoType::ListString;
-            return v;
-        }
-        if (!a[0].s.empty() && s.empty()) return string_list({""});
-        std::vector<std::pair<size_t, size_t>> ms;
-        all_matches(re, s, n, [&](const Match& mt) { ms.push_back({mt.b, mt.e}); });
-        size_t beg = 0, end = 0;
-        for (const auto& [b, e] : ms) {
-            if (n > 0 && static_cast<int64_t>(out.size()) == n - 1) break;
-            end = b;
-            if (e != 0) out.push_back(s.substr(beg, end - beg));
-            beg = e;
-        }
-        if (end != s.size()) out.push_back(s.substr(beg));
-        return string_list(out);
-    });
+    m["regexSplit"] =
+        fn({{Arg::String, Arg::String, Arg::Int}}, [](const Value&, std::vector<Value>& a) {
+            std::optional<std::regex> slot;
+            const std::regex& re = must_compile(a[0].s, slot);
+            const std::string& s = a[1].s;
+            int64_t n = a[2].i;
+            std::vector<std::string> out;
+            if (n == 0) {
+                Value v;
+                v.type = GoType::ListString;
+                return v;
+            }
+            if (!a[0].s.empty() && s.empty()) return string_list({""});
+            std::vector<std::pair<size_t, size_t>> ms;
+            all_matches(re, s, n, [&](const Match& mt) { ms.push_back({mt.b, mt.e}); });
+            size_t beg = 0, end = 0;
+            for (const auto& [b, e] : ms) {
+                if (n > 0 && static_cast<int64_t>(out.size()) == n - 1) break;
+                end = b;
+                if (e != 0) out.push_back(s.substr(beg, end - beg));
+                beg = e;
+            }
+            if (end != s.size()) out.push_back(s.substr(beg));
+            return string_list(out);
+        });
     m["regexQuoteMeta"] = fn({{Arg::String}}, [](const Value&, std::vector<Value>& a) {
         std::string out;
         for (char c : a[0].s) {

@@ -16,8 +16,8 @@ struct Version {
     uint64_t major = 0, minor = 0, patch = 0;
     std::string pre, meta, original;
     std::string str() const {
-        std::string s = std::to_string(major) + "." + std::to_string(minor) + "." +
-                        std::to_string(patch);
+        std::string s =
+            std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
         if (!pre.empty()) s += "-" + pre;
         if (!meta.empty()) s += "+" + meta;
         return s;
@@ -81,7 +81,7 @@ int compare(const Version& a, const Version& b) {
 }
 
 class SemverObject : public Object {
-public:
+  public:
     explicit SemverObject(Version v) : v_(std::move(v)) {}
     std::string type_name() const override { return "*semver.Version"; }
     std::optional<std::string> stringer() const override { return v_.str(); }
@@ -92,29 +92,28 @@ public:
     }
     const Version& version() const { return v_; }
 
-private:
+  private:
     Version v_;
     static std::unordered_map<std::string, Function> make_methods() {
         auto get = [](const Value& self) -> const Version& {
             return static_cast<const SemverObject*>(self.obj.get())->v_;
         };
         std::unordered_map<std::string, Function> m;
-        auto u64 = [](uint64_t x) { return Value::integer(static_cast<int64_t>(x), GoType::Int64); };
+        auto u64 = [](uint64_t x) {
+            return Value::integer(static_cast<int64_t>(x), GoType::Int64);
+        };
         m["Major"] = fn({}, [=](const Value& s, std::vector<Value>&) { return u64(get(s).major); });
         m["Minor"] = fn({}, [=](const Value& s, std::vector<Value>&) { return u64(get(s).minor); });
         m["Patch"] = fn({}, [=](const Value& s, std::vector<Value>&) { return u64(get(s).patch); });
-        m["Prerelease"] = fn({}, [=](const Value& s, std::vector<Value>&) {
-            return Value::string(get(s).pre);
-        });
-        m["Metadata"] = fn({}, [=](const Value& s, std::vector<Value>&) {
-            return Value::string(get(s).meta);
-        });
+        m["Prerelease"] =
+            fn({}, [=](const Value& s, std::vector<Value>&) { return Value::string(get(s).pre); });
+        m["Metadata"] =
+            fn({}, [=](const Value& s, std::vector<Value>&) { return Value::string(get(s).meta); });
         m["Original"] = fn({}, [=](const Value& s, std::vector<Value>&) {
             return Value::string(get(s).original);
         });
-        m["String"] = fn({}, [=](const Value& s, std::vector<Value>&) {
-            return Value::string(get(s).str());
-        });
+        m["String"] = fn(
+            {}, [=](const Value& s, std::vector<Value>&) { return Value::string(get(s).str()); });
         return m;
     }
 };
@@ -136,7 +135,8 @@ bool parse_term(std::string t, Term& out) {
             break;
         }
     }
-    while (!t.empty() && t[0] == ' ') t.erase(0, 1);
+    while (!t.empty() && t[0] == ' ')
+        t.erase(0, 1);
     if (out.op == "=>") out.op = ">=";
     if (out.op == "=<") out.op = "<=";
     if (out.op == "~>") out.op = "~";
@@ -195,10 +195,12 @@ bool check_term(const Term& t, const Version& v) {
         if (t.wild == 0) return false;
         return !(c >= 0 && compare(v, bump(t.v, t.wild - 1)) < 0);
     }
-    if (op == ">") return t.wild == 3 ? c > 0 : t.wild == 0 ? false : compare(v, bump(t.v, t.wild - 1)) >= 0;
+    if (op == ">")
+        return t.wild == 3 ? c > 0 : t.wild == 0 ? false : compare(v, bump(t.v, t.wild - 1)) >= 0;
     if (op == ">=") return c >= 0;
     if (op == "<") return c < 0;
-    if (op == "<=") return t.wild == 3 ? c <= 0 : t.wild == 0 ? true : compare(v, bump(t.v, t.wild - 1)) < 0;
+    if (op == "<=")
+        return t.wild == 3 ? c <= 0 : t.wild == 0 ? true : compare(v, bump(t.v, t.wild - 1)) < 0;
     if (op == "~") {
         if (c < 0) return false;
         int level = t.wild >= 2 ? 1 : 0;
@@ -217,41 +219,54 @@ std::string trim(const std::string& s) {
     return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-bool check_constraint(const std::string& c, const Version& v) {
+using Constraint = std::vector<std::vector<Term>>;  // OR of ANDs
+
+// semver.NewConstraint: every OR segment must parse, else "improper constraint: <segment>".
+Constraint parse_constraint(const std::string& c) {
+    Constraint out;
     for (const auto& alt : go_split(c, "||", -1)) {
         std::string group = trim(alt);
-        // Hyphen range "a - b" => >= a, <= b.
         size_t dash = group.find(" - ");
         if (dash != std::string::npos) {
             group = ">=" + trim(group.substr(0, dash)) + ", <=" + trim(group.substr(dash + 3));
         }
-        std::vector<std::string> terms;
+        std::vector<std::string> raw;
         std::string cur;
-        for (size_t i = 0; i < group.size(); ++i) {
-            char ch = group[i];
+        for (char ch : group) {
             if (ch == ',') {
-                terms.push_back(cur);
+                raw.push_back(cur);
                 cur.clear();
             } else if (ch == ' ') {
-                // A space separates terms unless it follows an operator.
+                // A space separates terms unless it follows a bare operator.
                 std::string t = trim(cur);
                 if (!t.empty() && t.find_first_not_of("<>=!~^") != std::string::npos) {
-                    terms.push_back(cur);
+                    raw.push_back(cur);
                     cur.clear();
                 }
             } else {
                 cur += ch;
             }
         }
-        terms.push_back(cur);
-        bool all = true;
-        for (const auto& raw : terms) {
-            std::string t = trim(raw);
+        raw.push_back(cur);
+        std::vector<Term> terms;
+        for (const auto& r : raw) {
+            std::string t = trim(r);
             if (t.empty()) continue;
             Term term;
-            if (!parse_term(t, term)) throw CallError{"improper constraint: " + c};
-            if (!check_term(term, v)) all = false;
+            if (!parse_term(t, term)) throw CallError{"improper constraint: " + alt};
+            terms.push_back(term);
         }
+        if (terms.empty()) throw CallError{"improper constraint: " + alt};
+        out.push_back(std::move(terms));
+    }
+    return out;
+}
+
+bool check_constraint(const Constraint& c, const Version& v) {
+    for (const auto& group : c) {
+        bool all = true;
+        for (const auto& term : group)
+            all = all && check_term(term, v);
         if (all) return true;
     }
     return false;
@@ -270,16 +285,11 @@ void add_sprig_semver(FuncMap& m) {
         return out;
     });
     m["semverCompare"] = fn({{Arg::String, Arg::String}}, [](const Value&, std::vector<Value>& a) {
+        Constraint c = parse_constraint(a[0].s);  // Go parses the constraint first
         std::string err;
         auto v = parse_version(a[1].s, &err);
-        // Go parses the constraint first; an invalid one wins.
-        std::string probe = a[0].s;
-        if (!v) {
-            Version dummy;
-            check_constraint(probe, dummy);
-            throw CallError{err};
-        }
-        return Value::boolean(check_constraint(probe, *v));
+        if (!v) throw CallError{err};
+        return Value::boolean(check_constraint(c, *v));
     });
 }
 

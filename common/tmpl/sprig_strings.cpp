@@ -13,10 +13,23 @@ namespace {
 
 bool is_space_rune(char32_t r) {
     switch (r) {
-        case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case 0x85: case 0xA0:
-        case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+        case '\t':
+        case '\n':
+        case '\v':
+        case '\f':
+        case '\r':
+        case ' ':
+        case 0x85:
+        case 0xA0:
+        case 0x1680:
+        case 0x2028:
+        case 0x2029:
+        case 0x202F:
+        case 0x205F:
+        case 0x3000:
             return true;
-        default: return r >= 0x2000 && r <= 0x200A;
+        default:
+            return r >= 0x2000 && r <= 0x200A;
     }
 }
 
@@ -31,7 +44,8 @@ std::string trim_space(const std::string& s) {
     size_t e = s.size();
     while (e > b) {
         size_t p = e - 1;
-        while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+        while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80)
+            --p;
         size_t w;
         char32_t r = decode_rune(s, p, &w);
         if (!is_space_rune(r) || p + w != e) break;
@@ -159,7 +173,8 @@ std::string trim_cutset(const std::string& s, const std::string& cutset) {
     size_t e = s.size();
     while (e > b) {
         size_t p = e - 1;
-        while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+        while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80)
+            --p;
         size_t w;
         if (!in_set(decode_rune(s, p, &w))) break;
         e = p;
@@ -246,7 +261,9 @@ Value split_map(const std::vector<std::string>& parts) {
 
 using S = Arg;
 
-Value str(std::string s) { return Value::string(std::move(s)); }
+Value str(std::string s) {
+    return Value::string(std::move(s));
+}
 
 }  // namespace
 
@@ -277,7 +294,8 @@ void add_sprig_strings(FuncMap& m) {
             throw CallError{"strings: Repeat output length overflow"};
         }
         std::string out;
-        for (int64_t i = 0; i < a[0].i; ++i) out += a[1].s;
+        for (int64_t i = 0; i < a[0].i; ++i)
+            out += a[1].s;
         return str(out);
     });
     Impl trim_all = [](const Value&, std::vector<Value>& a) {
@@ -361,9 +379,8 @@ void add_sprig_strings(FuncMap& m) {
     m["plural"] = fn({{S::String, S::String, S::Int}}, [](const Value&, std::vector<Value>& a) {
         return str(a[2].i == 1 ? a[0].s : a[1].s);
     });
-    m["toString"] = fn({{S::Any}}, [](const Value&, std::vector<Value>& a) {
-        return str(strval(a[0]));
-    });
+    m["toString"] =
+        fn({{S::Any}}, [](const Value&, std::vector<Value>& a) { return str(strval(a[0])); });
     m["split"] = fn(s2, [](const Value&, std::vector<Value>& a) {
         return split_map(go_split(a[1].s, a[0].s, -1));
     });

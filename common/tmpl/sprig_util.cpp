@@ -42,7 +42,8 @@ std::string trim_zero_decimal(const std::string& s) {
 
 std::optional<double> cast_parse_float(const std::string& s) {
     std::string l;
-    for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : s)
+        l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string_view b = l;
     bool neg = false;
     if (!b.empty() && (b[0] == '+' || b[0] == '-')) {
@@ -60,14 +61,18 @@ int64_t to_int64(const Value& v) {
     switch (v.type) {
         case GoType::Int:
         case GoType::Int64:
-        case GoType::Uint8: return v.i;
-        case GoType::Float64: return float_to_int64(v.f);
-        case GoType::Bool: return v.b ? 1 : 0;
+        case GoType::Uint8:
+            return v.i;
+        case GoType::Float64:
+            return float_to_int64(v.f);
+        case GoType::Bool:
+            return v.b ? 1 : 0;
         case GoType::String: {
             auto r = go_parse_int(trim_zero_decimal(v.s));
             return r ? *r : 0;
         }
-        default: return 0;
+        default:
+            return 0;
     }
 }
 
@@ -75,29 +80,40 @@ double to_float64(const Value& v) {
     switch (v.type) {
         case GoType::Int:
         case GoType::Int64:
-        case GoType::Uint8: return static_cast<double>(v.i);
-        case GoType::Float64: return v.f;
-        case GoType::Bool: return v.b ? 1 : 0;
+        case GoType::Uint8:
+            return static_cast<double>(v.i);
+        case GoType::Float64:
+            return v.f;
+        case GoType::Bool:
+            return v.b ? 1 : 0;
         case GoType::String: {
             auto r = cast_parse_float(v.s);
             return r ? *r : 0;
         }
-        default: return 0;
+        default:
+            return 0;
     }
 }
 
 bool empty(const Value& v) {
     switch (v.type) {
         case GoType::Invalid:
-        case GoType::Nil: return true;
-        case GoType::Bool: return !v.b;
+        case GoType::Nil:
+            return true;
+        case GoType::Bool:
+            return !v.b;
         case GoType::Int:
         case GoType::Int64:
-        case GoType::Uint8: return v.i == 0;
-        case GoType::Float64: return v.f == 0;
-        case GoType::String: return v.s.empty();
-        case GoType::Object: return false;
-        default: return v.size() == 0;
+        case GoType::Uint8:
+            return v.i == 0;
+        case GoType::Float64:
+            return v.f == 0;
+        case GoType::String:
+            return v.s.empty();
+        case GoType::Object:
+            return false;
+        default:
+            return v.size() == 0;
     }
 }
 
@@ -105,7 +121,9 @@ void nil_deref() {
     throw CallError{"runtime error: invalid memory address or nil pointer dereference"};
 }
 
-std::string kind_of_arg(const Value& v) { return kind_name(v); }
+std::string kind_of_arg(const Value& v) {
+    return kind_name(v);
+}
 
 const List& require_list(const Value& v, const std::string& what) {
     if (!v.valid() || v.type == GoType::Nil) nil_deref();
@@ -115,14 +133,16 @@ const List& require_list(const Value& v, const std::string& what) {
 }
 
 Value iface_list(List l) {
-    for (auto& e : l) e.boxed = false;
+    for (auto& e : l)
+        e.boxed = false;
     return Value::list_of(std::move(l));
 }
 
 Value string_list(const std::vector<std::string>& l) {
     List out;
     out.reserve(l.size());
-    for (const auto& s : l) out.push_back(Value::string(s));
+    for (const auto& s : l)
+        out.push_back(Value::string(s));
     return Value::list_of(std::move(out), GoType::ListString);
 }
 

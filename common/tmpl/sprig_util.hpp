@@ -22,7 +22,9 @@ const List& require_list(const Value& v, const std::string& what);
 std::string kind_of_arg(const Value& v);
 [[noreturn]] void nil_deref();
 
-inline Function fn(Signature sig, Impl impl) { return Function{std::move(sig), std::move(impl)}; }
+inline Function fn(Signature sig, Impl impl) {
+    return Function{std::move(sig), std::move(impl)};
+}
 
 // strings.SplitN (n < 0: all) and Sprig's strslice (any value as []string).
 std::vector<std::string> go_split(const std::string& s, const std::string& sep, int64_t n);

@@ -11,7 +11,9 @@ namespace drover::tmpl {
 
 namespace {
 
-char lower(char c) { return static_cast<char>(c | 0x20); }
+char lower(char c) {
+    return static_cast<char>(c | 0x20);
+}
 
 int hex_val(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -70,13 +72,20 @@ std::optional<char32_t> go_unquote_char(std::string_view& s, char quote) {
     char e = s[1];
     s.remove_prefix(2);
     switch (e) {
-        case 'a': return U'\a';
-        case 'b': return U'\b';
-        case 'f': return U'\f';
-        case 'n': return U'\n';
-        case 'r': return U'\r';
-        case 't': return U'\t';
-        case 'v': return U'\v';
+        case 'a':
+            return U'\a';
+        case 'b':
+            return U'\b';
+        case 'f':
+            return U'\f';
+        case 'n':
+            return U'\n';
+        case 'r':
+            return U'\r';
+        case 't':
+            return U'\t';
+        case 'v':
+            return U'\v';
         case 'x':
         case 'u':
         case 'U': {
@@ -93,7 +102,14 @@ std::optional<char32_t> go_unquote_char(std::string_view& s, char quote) {
             if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return std::nullopt;
             return v;
         }
-        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7': {
             char32_t v = static_cast<char32_t>(e - '0');
             if (s.size() < 2) return std::nullopt;
             for (size_t j = 0; j < 2; ++j) {
@@ -104,12 +120,14 @@ std::optional<char32_t> go_unquote_char(std::string_view& s, char quote) {
             s.remove_prefix(2);
             return v;
         }
-        case '\\': return U'\\';
+        case '\\':
+            return U'\\';
         case '\'':
         case '"':
             if (e != quote) return std::nullopt;
             return static_cast<char32_t>(e);
-        default: return std::nullopt;
+        default:
+            return std::nullopt;
     }
 }
 
@@ -206,7 +224,9 @@ std::optional<int64_t> go_parse_int_base(std::string_view s, int base) {
     if (s.empty()) return std::nullopt;
     uint64_t n = 0;
     for (char c : s) {
-        int d = (c >= '0' && c <= '9') ? c - '0' : (lower(c) >= 'a' && lower(c) <= 'z') ? lower(c) - 'a' + 10 : 99;
+        int d = (c >= '0' && c <= '9')                 ? c - '0'
+                : (lower(c) >= 'a' && lower(c) <= 'z') ? lower(c) - 'a' + 10
+                                                       : 99;
         if (d >= base) return std::nullopt;
         n = n * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
         if (n > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;

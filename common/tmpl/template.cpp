@@ -28,10 +28,10 @@ struct CacheEntry {
 };
 
 class ParseCache {
-public:
+  public:
     std::shared_ptr<const TreeMap> get(const std::string& name, std::string_view text,
                                        std::string* err) {
-        size_t h = std::hash<std::string_view>{}(text) ^ (std::hash<std::string>{}(name) * 31);
+        size_t h = std::hash<std::string_view>{}(text) ^ (std::hash<std::string>{}(name)*31);
         {
             std::lock_guard<std::mutex> lock(mu_);
             auto it = entries_.find(h);
@@ -43,7 +43,8 @@ public:
         try {
             auto parsed = parse_text(name, text, has_function);
             auto out = std::make_shared<TreeMap>();
-            for (auto& [k, v] : parsed) (*out)[k] = v;
+            for (auto& [k, v] : parsed)
+                (*out)[k] = v;
             trees = out;
         } catch (const ParseError& e) {
             *err = e.msg;
@@ -55,7 +56,7 @@ public:
         return trees;
     }
 
-private:
+  private:
     static constexpr size_t kMaxEntries = 4096;
     std::mutex mu_;
     std::unordered_map<size_t, CacheEntry> entries_;
@@ -123,7 +124,9 @@ std::optional<std::string> TemplateSet::add(const std::string& name, std::string
     return std::nullopt;
 }
 
-bool TemplateSet::contains(const std::string& name) const { return impl_->trees->count(name) > 0; }
+bool TemplateSet::contains(const std::string& name) const {
+    return impl_->trees->count(name) > 0;
+}
 
 Result<std::string> TemplateSet::render(const std::string& name, const RenderContext& ctx) const {
     Value dot = make_render_data(ctx, impl_->trees);

@@ -14,14 +14,14 @@ namespace drover::tmpl {
 // A value or an error message (Go's error text), never both.
 template <class T>
 class Result {
-public:
+  public:
     static Result success(T v) { return Result(std::move(v), {}); }
     static Result failure(std::string e) { return Result(std::nullopt, std::move(e)); }
     bool ok() const { return value_.has_value(); }
     const T& value() const { return *value_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     Result(std::optional<T> v, std::string e) : value_(std::move(v)), error_(std::move(e)) {}
     std::optional<T> value_;
     std::string error_;
@@ -29,7 +29,7 @@ private:
 
 // Resolved params (spec 8 precedence is the implementer's business).
 class ParamSource {
-public:
+  public:
     virtual ~ParamSource();
     virtual std::optional<nlohmann::json> lookup(std::string_view name) const = 0;
     // The value merged across all levels (.ComposeParam); defaults to lookup.
@@ -38,7 +38,7 @@ public:
 
 // Token minting for .GenerateToken and friends.
 class TokenSource {
-public:
+  public:
     virtual ~TokenSource() = default;
     virtual std::string token() const = 0;
     virtual std::string infinite_token() const = 0;
@@ -61,7 +61,7 @@ struct RenderContext {
 };
 
 class TemplateSet {
-public:
+  public:
     TemplateSet();
     ~TemplateSet();
     TemplateSet(const TemplateSet&);
@@ -76,7 +76,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

@@ -15,19 +15,32 @@ size_t Value::size() const {
 std::string type_name(const Value& v) {
     switch (v.type) {
         case GoType::Invalid:
-        case GoType::Nil: return "<nil>";
-        case GoType::Bool: return "bool";
-        case GoType::Int: return "int";
-        case GoType::Int64: return "int64";
-        case GoType::Uint8: return "uint8";
-        case GoType::Float64: return "float64";
-        case GoType::String: return "string";
-        case GoType::ListIface: return "[]interface {}";
-        case GoType::ListString: return "[]string";
-        case GoType::ListInt: return "[]int";
-        case GoType::MapIface: return v.obj ? v.obj->type_name() : "map[string]interface {}";
-        case GoType::MapString: return "map[string]string";
-        case GoType::Object: return v.obj->type_name();
+        case GoType::Nil:
+            return "<nil>";
+        case GoType::Bool:
+            return "bool";
+        case GoType::Int:
+            return "int";
+        case GoType::Int64:
+            return "int64";
+        case GoType::Uint8:
+            return "uint8";
+        case GoType::Float64:
+            return "float64";
+        case GoType::String:
+            return "string";
+        case GoType::ListIface:
+            return "[]interface {}";
+        case GoType::ListString:
+            return "[]string";
+        case GoType::ListInt:
+            return "[]int";
+        case GoType::MapIface:
+            return v.obj ? v.obj->type_name() : "map[string]interface {}";
+        case GoType::MapString:
+            return "map[string]string";
+        case GoType::Object:
+            return v.obj->type_name();
     }
     return "?";
 }
@@ -39,14 +52,19 @@ std::string static_type_name(const Value& v) {
 std::string kind_name(const Value& v) {
     switch (v.type) {
         case GoType::Invalid:
-        case GoType::Nil: return "invalid";
+        case GoType::Nil:
+            return "invalid";
         case GoType::ListIface:
         case GoType::ListString:
-        case GoType::ListInt: return "slice";
+        case GoType::ListInt:
+            return "slice";
         case GoType::MapIface:
-        case GoType::MapString: return "map";
-        case GoType::Object: return "ptr";
-        default: return type_name(v);
+        case GoType::MapString:
+            return "map";
+        case GoType::Object:
+            return "ptr";
+        default:
+            return type_name(v);
     }
 }
 
@@ -63,14 +81,20 @@ bool deep_equal(const Value& a, const Value& b) {
     if (an || bn) return an && bn;
     if (a.type != b.type) return false;
     switch (a.type) {
-        case GoType::Bool: return a.b == b.b;
+        case GoType::Bool:
+            return a.b == b.b;
         case GoType::Int:
         case GoType::Int64:
-        case GoType::Uint8: return a.i == b.i;
-        case GoType::Float64: return a.f == b.f;
-        case GoType::String: return a.s == b.s;
-        case GoType::Object: return a.obj == b.obj;
-        default: break;
+        case GoType::Uint8:
+            return a.i == b.i;
+        case GoType::Float64:
+            return a.f == b.f;
+        case GoType::String:
+            return a.s == b.s;
+        case GoType::Object:
+            return a.obj == b.obj;
+        default:
+            break;
     }
     if (a.is_list()) {
         if ((a.list == nullptr) != (b.list == nullptr)) return false;
@@ -92,15 +116,24 @@ bool deep_equal(const Value& a, const Value& b) {
 
 std::string arg_type_name(Arg a) {
     switch (a) {
-        case Arg::Any: return "interface {}";
-        case Arg::Reflect: return "reflect.Value";
-        case Arg::String: return "string";
-        case Arg::Int: return "int";
-        case Arg::Int64: return "int64";
-        case Arg::Float64: return "float64";
-        case Arg::Bool: return "bool";
-        case Arg::MapIface: return "map[string]interface {}";
-        case Arg::ListString: return "[]string";
+        case Arg::Any:
+            return "interface {}";
+        case Arg::Reflect:
+            return "reflect.Value";
+        case Arg::String:
+            return "string";
+        case Arg::Int:
+            return "int";
+        case Arg::Int64:
+            return "int64";
+        case Arg::Float64:
+            return "float64";
+        case Arg::Bool:
+            return "bool";
+        case Arg::MapIface:
+            return "map[string]interface {}";
+        case Arg::ListString:
+            return "[]string";
     }
     return "?";
 }

@@ -18,13 +18,13 @@ using List = std::vector<Value>;
 using Map = std::map<std::string, Value>;  // std::map order == Go's sorted string keys
 
 enum class GoType : uint8_t {
-    Invalid,     // reflect.Value{}: a missing key; prints "<no value>"
-    Nil,         // a nil interface{} (JSON null inside a container, nil function result)
+    Invalid,  // reflect.Value{}: a missing key; prints "<no value>"
+    Nil,      // a nil interface{} (JSON null inside a container, nil function result)
     Bool,
-    Int,         // Go int (template constants, len, atoi)
-    Int64,       // Go int64 (Sprig arithmetic)
-    Uint8,       // a byte (index of a string)
-    Float64,     // every JSON number
+    Int,      // Go int (template constants, len, atoi)
+    Int64,    // Go int64 (Sprig arithmetic)
+    Uint8,    // a byte (index of a string)
+    Float64,  // every JSON number
     String,
     ListIface,   // []interface{}
     ListString,  // []string

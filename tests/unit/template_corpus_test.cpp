@@ -28,7 +28,8 @@ json full_doc(const json& defaults, const json& overrides) {
     json d = defaults;
     for (const auto& [k, v] : overrides.items()) {
         if (k == "params") {
-            for (const auto& [pk, pv] : v.items()) d["params"][pk] = pv;
+            for (const auto& [pk, pv] : v.items())
+                d["params"][pk] = pv;
         } else {
             d[k] = v;
         }

@@ -1,0 +1,101 @@
+// API-level tests of the template engine beyond the Go-oracle corpus: the ParamSource and
+// TokenSource seams the server implements, drover's extensions (.ComposeParam, .Info,
+// .Machine.Url) and set semantics (redefinition, parse errors, missing templates).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/tmpl/template.hpp"
+
+namespace {
+
+using drover::tmpl::RenderContext;
+using drover::tmpl::TemplateSet;
+using nlohmann::json;
+
+class Params : public drover::tmpl::ParamSource {
+  public:
+    std::optional<json> lookup(std::string_view name) const override {
+        if (name == "a") return json("first");
+        if (name == "list") return json::array({1, 2});
+        return std::nullopt;
+    }
+    std::optional<json> compose(std::string_view name) const override {
+        if (name == "list") return json::array({1, 2, 3});
+        return lookup(name);
+    }
+};
+
+class Tokens : public drover::tmpl::TokenSource {
+  public:
+    std::string token() const override { return "jwt"; }
+    std::string infinite_token() const override { return "forever"; }
+    std::string profile_token(const std::string& p, int64_t s) const override {
+        return p + ":" + std::to_string(s);
+    }
+};
+
+std::string render(const std::string& text, const RenderContext& ctx) {
+    TemplateSet set;
+    REQUIRE_FALSE(set.add("t", text));
+    auto r = set.render("t", ctx);
+    INFO((r.ok() ? std::string() : r.error()));
+    REQUIRE(r.ok());
+    return r.value();
+}
+
+}  // namespace
+
+TEST_CASE("params and tokens come from the server's sources", "[tmpl]") {
+    Params params;
+    Tokens tokens;
+    json machine = {{"Name", "n1.lab"}, {"Uuid", "u1"}};
+    json info = {{"version", "v1"}};
+    RenderContext ctx;
+    ctx.machine = &machine;
+    ctx.params = &params;
+    ctx.tokens = &tokens;
+    ctx.info = &info;
+    ctx.provisioner_url = "http://10.0.0.1:8091";
+    CHECK(render("{{.Param \"a\"}} {{.ParamExists \"b\"}}", ctx) == "first false");
+    CHECK(render("{{.ComposeParam \"list\"}} {{.ParamCompose \"a\"}}", ctx) == "[1 2 3] first");
+    CHECK(render("{{.GenerateToken}} {{.GenerateInfiniteToken}} {{.GenerateProfileToken \"p\" 5}}",
+                 ctx) == "jwt forever p:5");
+    CHECK(render("{{.Info.version}} {{.Machine.Url}}", ctx) ==
+          "v1 http://10.0.0.1:8091/machines/u1");
+    ctx.extensions = false;
+    TemplateSet set;
+    REQUIRE_FALSE(set.add("t", "{{.ComposeParam \"a\"}}"));
+    auto r = set.render("t", ctx);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() ==
+          "template: t:1:2: executing \"t\" at <.ComposeParam>: can't evaluate field ComposeParam "
+          "in type *main.renderData");
+}
+
+TEST_CASE("template set semantics follow Go", "[tmpl]") {
+    RenderContext ctx;
+    TemplateSet set;
+    auto err = set.add("bad", "{{if}}");
+    REQUIRE(err);
+    CHECK(*err == "template: bad:1: missing value for if");
+    CHECK_FALSE(set.contains("bad"));
+    REQUIRE_FALSE(set.add("a", "{{define \"x\"}}one{{end}}[{{template \"x\"}}]"));
+    REQUIRE_FALSE(set.add("b", "{{define \"x\"}}two{{end}}"));
+    auto r = set.render("a", ctx);
+    REQUIRE(r.ok());
+    CHECK(r.value() == "[two]");  // a later definition replaces an earlier one
+    REQUIRE_FALSE(set.add("c", "{{define \"x\"}}  {{end}}"));
+    CHECK(set.render("a", ctx).value() == "[two]");  // an empty body never replaces
+    auto missing = set.render("nope", ctx);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error() == "template: no template \"nope\" associated with template \"\"");
+}
+
+TEST_CASE("the parse cache returns identical results for repeated content", "[tmpl]") {
+    RenderContext ctx;
+    for (int i = 0; i < 3; ++i) {
+        TemplateSet set;
+        REQUIRE_FALSE(set.add("t", "{{range $i, $v := list 1 2}}{{$i}}{{$v}}{{end}}"));
+        CHECK(set.render("t", ctx).value() == "0112");
+    }
+}
