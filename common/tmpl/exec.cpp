@@ -13,6 +13,8 @@ namespace drover::tmpl {
 namespace {
 
 constexpr int kMaxDepth = 3000;  // Go allows 100000; the message is the same (see README)
+constexpr uintptr_t kTemplateStackBudget = 2u << 20;  // {{template}} recursion stops first
+thread_local uintptr_t g_stack_base = 0;
 
 enum class Flow { Normal, Break, Continue };
 
@@ -97,6 +99,7 @@ class State {
     // ---- walking ------------------------------------------------------------------
     Flow walk(const Value& dot, const Node& node) {
         at(node);
+        if (StackGuard::exhausted()) errorf("exceeded maximum template depth (100000)");
         switch (node.type) {
             case NodeType::Action: {
                 Value v = eval_pipeline(dot, node.pipe.get());
@@ -191,7 +194,9 @@ class State {
         if (it == set_.end() || !it->second->root) {
             errorf("template " + go_quote(t.text) + " not defined");
         }
-        if (depth_ >= kMaxDepth) errorf("exceeded maximum template depth (100000)");
+        if (depth_ >= kMaxDepth || StackGuard::exhausted(kTemplateStackBudget)) {
+            errorf("exceeded maximum template depth (100000)");
+        }
         Value newdot = eval_pipeline(dot, t.pipe.get());
         State sub(set_, *it->second, out_, depth_ + 1);
         sub.run(newdot);
@@ -201,6 +206,7 @@ class State {
     Value eval_pipeline(const Value& dot, const Node* pipe) {
         if (pipe == nullptr) return Value::invalid();
         at(*pipe);
+        if (StackGuard::exhausted()) errorf("exceeded maximum template depth (100000)");
         Value value;
         bool have = false;
         for (const auto& cmd : pipe->nodes) {
@@ -527,6 +533,26 @@ class State {
 
 }  // namespace
 
+StackGuard::StackGuard() {
+    if (g_stack_base == 0) {
+        char marker;
+        g_stack_base = reinterpret_cast<uintptr_t>(&marker);
+        owner_ = true;
+    }
+}
+
+StackGuard::~StackGuard() {
+    if (owner_) g_stack_base = 0;
+}
+
+bool StackGuard::exhausted(uintptr_t budget) {
+    char probe;
+    auto here = reinterpret_cast<uintptr_t>(&probe);
+    if (g_stack_base == 0) return false;
+    uintptr_t used = g_stack_base > here ? g_stack_base - here : here - g_stack_base;
+    return used > budget;
+}
+
 bool is_true(const Value& v) {
     switch (v.type) {
         case GoType::Invalid:
@@ -550,6 +576,7 @@ bool is_true(const Value& v) {
 }
 
 void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out) {
+    StackGuard guard;
     State st(set, tree, out, 0);
     st.run(dot);
 }

@@ -99,3 +99,23 @@ TEST_CASE("the parse cache returns identical results for repeated content", "[tm
         CHECK(set.render("t", ctx).value() == "0112");
     }
 }
+
+TEST_CASE("runaway recursion and nesting fail cleanly instead of overflowing the stack", "[tmpl]") {
+    RenderContext ctx;
+    TemplateSet set;
+    REQUIRE_FALSE(
+        set.add("t",
+                "{{define \"r\"}}{{if true}}{{with .}}{{range list 1}}{{template \"r\" $}}"
+                "{{end}}{{end}}{{end}}{{end}}{{template \"r\" .}}"));
+    auto r = set.render("t", ctx);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() ==
+          "template: t:1:62: executing \"r\" at <{{template \"r\" $}}>: exceeded maximum "
+          "template depth (100000)");
+    REQUIRE_FALSE(set.add("c", "{{define \"c\"}}{{.CallTemplate \"c\" .}}{{end}}"));
+    CHECK_FALSE(set.render("c", ctx).ok());
+    std::string deep = "{{" + std::string(200000, '(') + "1" + std::string(200000, ')') + "}}";
+    auto err = TemplateSet().add("deep", deep);
+    REQUIRE(err);
+    CHECK(*err == "template: deep:1: nesting too deep");
+}
