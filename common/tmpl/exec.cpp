@@ -45,8 +45,8 @@ Value zero_of(Arg a) {
 
 class State {
   public:
-    State(const TreeMap& set, const Tree& tmpl, std::string& out, int depth)
-        : set_(set), tmpl_(&tmpl), out_(out), depth_(depth) {}
+    State(const TreeMap& set, const Tree& tmpl, std::string& out, int depth, bool missing_error)
+        : set_(set), tmpl_(&tmpl), out_(out), depth_(depth), missing_error_(missing_error) {}
 
     void run(const Value& dot) {
         vars_.push_back({"$", dot});
@@ -58,6 +58,7 @@ class State {
     const Tree* tmpl_;
     std::string& out_;
     int depth_;
+    bool missing_error_;
     const Node* node_ = nullptr;
     std::vector<std::pair<std::string, Value>> vars_;
 
@@ -198,7 +199,7 @@ class State {
             errorf("exceeded maximum template depth (100000)");
         }
         Value newdot = eval_pipeline(dot, t.pipe.get());
-        State sub(set_, *it->second, out_, depth_ + 1);
+        State sub(set_, *it->second, out_, depth_ + 1, missing_error_);
         sub.run(newdot);
     }
 
@@ -337,7 +338,10 @@ class State {
 
     Value eval_field(const Value& dot, const std::string& name, const Node& node, Args args,
                      const Value* final, const Value& receiver) {
-        if (!receiver.valid()) return Value::invalid();
+        if (!receiver.valid()) {
+            if (missing_error_) errorf("nil data; no entry for key " + go_quote(name));
+            return Value::invalid();
+        }
         std::string typ = static_type_name(receiver);
         if (receiver.type == GoType::Nil) {
             errorf("nil pointer evaluating " + std::string("interface {}") + "." + name);
@@ -360,9 +364,11 @@ class State {
             }
         } else if (receiver.is_map()) {
             if (has_args) errorf(name + " is not a method but has arguments");
-            if (!receiver.map) return Value::invalid();
-            auto it = receiver.map->find(name);
-            if (it == receiver.map->end()) return Value::invalid();
+            auto it = receiver.map ? receiver.map->find(name) : Map::iterator{};
+            if (!receiver.map || it == receiver.map->end()) {
+                if (missing_error_) errorf("map has no entry for key " + go_quote(name));
+                return Value::invalid();
+            }
             return element_of(receiver, it->second);
         }
         errorf("can't evaluate field " + name + " in type " + typ);
@@ -575,9 +581,10 @@ bool is_true(const Value& v) {
     }
 }
 
-void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out) {
+void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out,
+             bool missing_key_error) {
     StackGuard guard;
-    State st(set, tree, out, 0);
+    State st(set, tree, out, 0, missing_key_error);
     st.run(dot);
 }
 

@@ -21,7 +21,9 @@ struct ExecError {
 };
 
 // Runs `tree` (the template named tree.name) with dot; appends to out. Throws ExecError.
-void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out);
+// missing_key_error is Go's Option("missingkey=error") (spec 7.1: Path fields).
+void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out,
+             bool missing_key_error = false);
 
 // Guards native stack use of recursive evaluation (Go grows goroutine stacks; we cannot):
 // the outermost guard on a thread records the stack position, nested ones measure from it.

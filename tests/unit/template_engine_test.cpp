@@ -119,3 +119,21 @@ TEST_CASE("runaway recursion and nesting fail cleanly instead of overflowing the
     REQUIRE(err);
     CHECK(*err == "template: deep:1: nesting too deep");
 }
+
+TEST_CASE("missingkey=error turns missing map keys into errors", "[tmpl]") {
+    json machine = {{"Name", "n1"}};
+    RenderContext ctx;
+    ctx.machine = &machine;
+    ctx.missing_key_error = true;
+    TemplateSet set;
+    REQUIRE_FALSE(set.add("p", "{{.Machine.Name}}/{{.Machine.Nope}}"));
+    auto r = set.render("p", ctx);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() ==
+          "template: p:1:28: executing \"p\" at <.Machine.Nope>: map has no entry for key "
+          "\"Nope\"");
+    REQUIRE_FALSE(set.add("q", "{{.Machine.Nope.Deeper}}"));
+    CHECK_FALSE(set.render("q", ctx).ok());
+    ctx.missing_key_error = false;
+    CHECK(set.render("p", ctx).value() == "n1/<no value>");
+}
