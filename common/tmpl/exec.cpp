@@ -13,6 +13,8 @@ namespace drover::tmpl {
 namespace {
 
 constexpr int kMaxDepth = 3000;  // Go allows 100000; the message is the same (see README)
+constexpr uintptr_t kTemplateStackBudget = 2u << 20;  // {{template}} recursion stops first
+thread_local uintptr_t g_stack_base = 0;
 
 enum class Flow { Normal, Break, Continue };
 
@@ -43,8 +45,8 @@ Value zero_of(Arg a) {
 
 class State {
   public:
-    State(const TreeMap& set, const Tree& tmpl, std::string& out, int depth)
-        : set_(set), tmpl_(&tmpl), out_(out), depth_(depth) {}
+    State(const TreeMap& set, const Tree& tmpl, std::string& out, int depth, bool missing_error)
+        : set_(set), tmpl_(&tmpl), out_(out), depth_(depth), missing_error_(missing_error) {}
 
     void run(const Value& dot) {
         vars_.push_back({"$", dot});
@@ -56,6 +58,7 @@ class State {
     const Tree* tmpl_;
     std::string& out_;
     int depth_;
+    bool missing_error_;
     const Node* node_ = nullptr;
     std::vector<std::pair<std::string, Value>> vars_;
 
@@ -97,6 +100,7 @@ class State {
     // ---- walking ------------------------------------------------------------------
     Flow walk(const Value& dot, const Node& node) {
         at(node);
+        if (StackGuard::exhausted()) errorf("exceeded maximum template depth (100000)");
         switch (node.type) {
             case NodeType::Action: {
                 Value v = eval_pipeline(dot, node.pipe.get());
@@ -191,9 +195,11 @@ class State {
         if (it == set_.end() || !it->second->root) {
             errorf("template " + go_quote(t.text) + " not defined");
         }
-        if (depth_ >= kMaxDepth) errorf("exceeded maximum template depth (100000)");
+        if (depth_ >= kMaxDepth || StackGuard::exhausted(kTemplateStackBudget)) {
+            errorf("exceeded maximum template depth (100000)");
+        }
         Value newdot = eval_pipeline(dot, t.pipe.get());
-        State sub(set_, *it->second, out_, depth_ + 1);
+        State sub(set_, *it->second, out_, depth_ + 1, missing_error_);
         sub.run(newdot);
     }
 
@@ -201,6 +207,7 @@ class State {
     Value eval_pipeline(const Value& dot, const Node* pipe) {
         if (pipe == nullptr) return Value::invalid();
         at(*pipe);
+        if (StackGuard::exhausted()) errorf("exceeded maximum template depth (100000)");
         Value value;
         bool have = false;
         for (const auto& cmd : pipe->nodes) {
@@ -331,7 +338,10 @@ class State {
 
     Value eval_field(const Value& dot, const std::string& name, const Node& node, Args args,
                      const Value* final, const Value& receiver) {
-        if (!receiver.valid()) return Value::invalid();
+        if (!receiver.valid()) {
+            if (missing_error_) errorf("nil data; no entry for key " + go_quote(name));
+            return Value::invalid();
+        }
         std::string typ = static_type_name(receiver);
         if (receiver.type == GoType::Nil) {
             errorf("nil pointer evaluating " + std::string("interface {}") + "." + name);
@@ -354,9 +364,11 @@ class State {
             }
         } else if (receiver.is_map()) {
             if (has_args) errorf(name + " is not a method but has arguments");
-            if (!receiver.map) return Value::invalid();
-            auto it = receiver.map->find(name);
-            if (it == receiver.map->end()) return Value::invalid();
+            auto it = receiver.map ? receiver.map->find(name) : Map::iterator{};
+            if (!receiver.map || it == receiver.map->end()) {
+                if (missing_error_) errorf("map has no entry for key " + go_quote(name));
+                return Value::invalid();
+            }
             return element_of(receiver, it->second);
         }
         errorf("can't evaluate field " + name + " in type " + typ);
@@ -527,6 +539,26 @@ class State {
 
 }  // namespace
 
+StackGuard::StackGuard() {
+    if (g_stack_base == 0) {
+        char marker;
+        g_stack_base = reinterpret_cast<uintptr_t>(&marker);
+        owner_ = true;
+    }
+}
+
+StackGuard::~StackGuard() {
+    if (owner_) g_stack_base = 0;
+}
+
+bool StackGuard::exhausted(uintptr_t budget) {
+    char probe;
+    auto here = reinterpret_cast<uintptr_t>(&probe);
+    if (g_stack_base == 0) return false;
+    uintptr_t used = g_stack_base > here ? g_stack_base - here : here - g_stack_base;
+    return used > budget;
+}
+
 bool is_true(const Value& v) {
     switch (v.type) {
         case GoType::Invalid:
@@ -549,8 +581,10 @@ bool is_true(const Value& v) {
     }
 }
 
-void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out) {
-    State st(set, tree, out, 0);
+void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out,
+             bool missing_key_error) {
+    StackGuard guard;
+    State st(set, tree, out, 0, missing_key_error);
     st.run(dot);
 }
 

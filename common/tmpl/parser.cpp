@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/tmpl/exec.hpp"
 #include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/lexer.hpp"
 #include "common/tmpl/strconv.hpp"
@@ -211,6 +212,8 @@ class TreeParser {
     }
 
     NodePtr pipeline(const std::string& context, Tok end) {
+        // Go's parser recurses without limit; ours is bounded by native stack.
+        if (StackGuard::exhausted()) errorf("nesting too deep");
         NodePtr pipe = new_node(NodeType::Pipe, peek_non_space().pos);
         for (;;) {
             const Item& v = peek_non_space();
@@ -291,6 +294,7 @@ class TreeParser {
     }
 
     NodePtr parse_control(bool allow_else_if, const std::string& context, NodeType t) {
+        if (StackGuard::exhausted()) errorf("nesting too deep");
         size_t nvars = vars_.size();
         NodePtr pipe = pipeline(context, Tok::RightDelim);
         if (context == "range") ++range_depth_;
@@ -558,6 +562,7 @@ class TreeParser {
 TreeSet parse_text(const std::string& name, std::string_view text,
                    const std::function<bool(std::string_view)>& has_function) {
     TreeSet set;
+    StackGuard guard;
     Shared sh;
     sh.toks = lex(text);
     // Past the end Go's closed channel yields zero items (error type, empty text, line 0).

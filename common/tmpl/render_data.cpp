@@ -199,7 +199,7 @@ class RenderDataObject : public Object {
         if (!parsed) throw CallError{err};
         TreeMap clone = *set_;
         associate(clone, *parsed);
-        auto r = execute_named(clone, "expand", self);
+        auto r = execute_named(clone, "expand", self, ctx_.missing_key_error);
         if (!r.ok()) throw CallError{r.error()};
         return r.value();
     }
@@ -222,7 +222,8 @@ class RenderDataObject : public Object {
     std::string call_template(const std::string& name, const Value& data) const {
         NestGuard guard;
         // Go's Execute takes reflect.ValueOf(data): a nil interface becomes "no value".
-        auto r = execute_named(*set_, name, data.type == GoType::Nil ? Value::invalid() : data);
+        auto r = execute_named(*set_, name, data.type == GoType::Nil ? Value::invalid() : data,
+                               ctx_.missing_key_error);
         if (!r.ok()) throw CallError{r.error()};
         return r.value();
     }

@@ -13,7 +13,8 @@ namespace drover::tmpl {
 Value make_render_data(const RenderContext& ctx, std::shared_ptr<const TreeMap> set);
 
 // Executes `name` of `set` with dot; Go's error text on failure.
-Result<std::string> execute_named(const TreeMap& set, const std::string& name, const Value& dot);
+Result<std::string> execute_named(const TreeMap& set, const std::string& name, const Value& dot,
+                                  bool missing_key_error = false);
 
 // Adds parsed trees to a set with Go's associate rule (an empty body never replaces).
 void associate(TreeMap& set, const TreeMap& parsed);

@@ -82,7 +82,8 @@ void associate(TreeMap& set, const TreeMap& parsed) {
     }
 }
 
-Result<std::string> execute_named(const TreeMap& set, const std::string& name, const Value& dot) {
+Result<std::string> execute_named(const TreeMap& set, const std::string& name, const Value& dot,
+                                  bool missing_key_error) {
     auto it = set.find(name);
     if (it == set.end()) {
         return Result<std::string>::failure("template: no template " + go_quote(name) +
@@ -90,7 +91,7 @@ Result<std::string> execute_named(const TreeMap& set, const std::string& name, c
     }
     std::string out;
     try {
-        execute(set, *it->second, dot, out);
+        execute(set, *it->second, dot, out, missing_key_error);
     } catch (const ExecError& e) {
         return Result<std::string>::failure(e.msg);
     }
@@ -130,7 +131,7 @@ bool TemplateSet::contains(const std::string& name) const {
 
 Result<std::string> TemplateSet::render(const std::string& name, const RenderContext& ctx) const {
     Value dot = make_render_data(ctx, impl_->trees);
-    return execute_named(*impl_->trees, name, dot);
+    return execute_named(*impl_->trees, name, dot, ctx.missing_key_error);
 }
 
 }  // namespace drover::tmpl

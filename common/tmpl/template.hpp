@@ -58,6 +58,9 @@ struct RenderContext {
     // drover additions beyond the Go oracle (.ComposeParam, .ParamCompose, .Info,
     // .Machine.Url); off for `drover template render`, which must match the oracle exactly.
     bool extensions = true;
+    // Go's Option("missingkey=error"): a missing map key is an error instead of <no value>
+    // (spec 7.1: BootEnv path fields are rendered this way).
+    bool missing_key_error = false;
 };
 
 class TemplateSet {

@@ -153,7 +153,8 @@ TOPICS["templates"] = [
     {"t": "{{$n := \"inc\"}}{{.CallTemplate $n .}}", "x": {"inc": "dyn"}},
     "{{.CallTemplate \"main\"}}", {"t": "{{template \"inc\" .}}", "x": {"inc": "{{define \"z\"}}Z{{end}}{{template \"z\"}}"}},
     {"t": "{{template \"inc\" .}}", "x": {"inc": "{{if}}"}},
-    "{{template \"a\" | print}}", "{{define \"a\"}}a{{end}}{{template \"a\" (print 1 2)}}",
+    "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\"}}", "{{define \"r\"}}x{{template \"r\" .}}{{end}}{{template \"r\" 1}}",
+        "{{template \"a\" | print}}", "{{define \"a\"}}a{{end}}{{template \"a\" (print 1 2)}}",
 ]
 
 TOPICS["comparisons"] = [

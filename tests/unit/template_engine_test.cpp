@@ -99,3 +99,41 @@ TEST_CASE("the parse cache returns identical results for repeated content", "[tm
         CHECK(set.render("t", ctx).value() == "0112");
     }
 }
+
+TEST_CASE("runaway recursion and nesting fail cleanly instead of overflowing the stack", "[tmpl]") {
+    RenderContext ctx;
+    TemplateSet set;
+    REQUIRE_FALSE(
+        set.add("t",
+                "{{define \"r\"}}{{if true}}{{with .}}{{range list 1}}{{template \"r\" $}}"
+                "{{end}}{{end}}{{end}}{{end}}{{template \"r\" .}}"));
+    auto r = set.render("t", ctx);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() ==
+          "template: t:1:62: executing \"r\" at <{{template \"r\" $}}>: exceeded maximum "
+          "template depth (100000)");
+    REQUIRE_FALSE(set.add("c", "{{define \"c\"}}{{.CallTemplate \"c\" .}}{{end}}"));
+    CHECK_FALSE(set.render("c", ctx).ok());
+    std::string deep = "{{" + std::string(200000, '(') + "1" + std::string(200000, ')') + "}}";
+    auto err = TemplateSet().add("deep", deep);
+    REQUIRE(err);
+    CHECK(*err == "template: deep:1: nesting too deep");
+}
+
+TEST_CASE("missingkey=error turns missing map keys into errors", "[tmpl]") {
+    json machine = {{"Name", "n1"}};
+    RenderContext ctx;
+    ctx.machine = &machine;
+    ctx.missing_key_error = true;
+    TemplateSet set;
+    REQUIRE_FALSE(set.add("p", "{{.Machine.Name}}/{{.Machine.Nope}}"));
+    auto r = set.render("p", ctx);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() ==
+          "template: p:1:28: executing \"p\" at <.Machine.Nope>: map has no entry for key "
+          "\"Nope\"");
+    REQUIRE_FALSE(set.add("q", "{{.Machine.Nope.Deeper}}"));
+    CHECK_FALSE(set.render("q", ctx).ok());
+    ctx.missing_key_error = false;
+    CHECK(set.render("p", ctx).value() == "n1/<no value>");
+}
