@@ -5,6 +5,7 @@
 #include "common/rules/feature_flags.hpp"
 #include "common/rules/task_entry.hpp"
 #include "common/rules/task_list.hpp"
+#include "common/tmpl/template.hpp"
 
 namespace drover::objects {
 
@@ -214,6 +215,42 @@ model::Errors param_value_errors(const model::Params& params, const StoreCatalog
             errs.push_back("Param " + name + ": " + jsonschema::to_string(e));
     }
     return errs;
+}
+
+namespace {
+
+std::optional<std::string> parse_error(const std::string& name, const std::string& text) {
+    tmpl::TemplateSet set;
+    return set.add(name.empty() ? "template" : name, text);
+}
+
+Errors template_info_parse_errors(const std::string& key,
+                                  const std::vector<model::TemplateInfo>& infos) {
+    Errors errs;
+    for (std::size_t i = 0; i < infos.size(); ++i) {
+        const std::string at = key + ": Template[" + std::to_string(i) + "]";
+        if (auto e = parse_error(infos[i].name, infos[i].contents))
+            errs.push_back(at + " Contents: " + *e);
+        if (auto e = parse_error(infos[i].name, infos[i].path))
+            errs.push_back(at + " Path is not a valid text/template: " + *e);
+    }
+    return errs;
+}
+
+}  // namespace
+
+Errors extra_validation(const model::Template& t) {
+    if (auto e = parse_error(t.id, t.contents)) return {t.id + ": " + *e};
+    return {};
+}
+Errors extra_validation(const model::Task& t) {
+    return template_info_parse_errors(t.name, t.templates);
+}
+Errors extra_validation(const model::Stage& s) {
+    return template_info_parse_errors(s.name, s.templates);
+}
+Errors extra_validation(const model::BootEnv& b) {
+    return template_info_parse_errors(b.name, b.templates);
 }
 
 void on_save(model::Task& t) {

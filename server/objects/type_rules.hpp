@@ -50,6 +50,12 @@ model::Errors reference_errors(const model::Job& j, const StoreCatalog& c);
 // Syntactic checks beyond model::validate that need more than the object's own fields
 // (spec 1.10: a Param's Schema must compile and its default must satisfy it). Prefixed.
 model::Errors extra_validation(const model::Param& p);
+// spec 1.3: a Template's Contents, and every inline TemplateInfo's Contents and Path, must parse
+// as Go text/template.
+model::Errors extra_validation(const model::Template& t);
+model::Errors extra_validation(const model::Task& t);
+model::Errors extra_validation(const model::Stage& s);
+model::Errors extra_validation(const model::BootEnv& b);
 template <class T>
 model::Errors extra_validation(const T&) {
     return {};

@@ -117,6 +117,17 @@ TEST_CASE("content objects: broken references are stored but not Available, and 
     auto wf = post(*c, "/api/v3/workflows", {{"Name", "wf"}, {"Stages", {"s1", "nope"}}});
     CHECK(wf.body["Available"] == false);
     CHECK(post(*c, "/api/v3/tasks", {{"Name", "bad name!"}}).status == 422);
+    // spec 1.3: template text must parse as Go text/template.
+    auto bad_tmpl =
+        post(*c, "/api/v3/templates", {{"ID", "bad.tmpl"}, {"Contents", "{{ if .X }}no end"}});
+    CHECK(bad_tmpl.status == 422);
+    CHECK(bad_tmpl.body["Messages"][0].get<std::string>().find("bad.tmpl") != std::string::npos);
+    CHECK(post(*c, "/api/v3/templates", {{"ID", "good.tmpl"}, {"Contents", "{{ .Machine.Name }}"}})
+              .status == 201);
+    auto bad_task =
+        post(*c, "/api/v3/tasks",
+             {{"Name", "t2"}, {"Templates", {{{"Name", "s1"}, {"Contents", "{{ end }}"}}}}});
+    CHECK(bad_task.status == 422);
 }
 
 TEST_CASE("PUT, PATCH with test ops, DELETE", "[integration][spec6.2]") {
