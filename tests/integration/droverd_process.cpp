@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -30,6 +31,7 @@ void DroverdProcess::start() {
     std::vector<std::string> args{DROVERD_PATH,  "--data-dir",          data_dir_, "--listen",
                                   "127.0.0.1:0", "--heartbeat-seconds", "1"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    std::fflush(nullptr);  // or the child repeats our buffered output
     pid_ = fork();
     if (pid_ == 0) {
         dup2(out[1], STDOUT_FILENO);
