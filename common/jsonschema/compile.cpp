@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "common/api/json_pointer.hpp"
 #include "common/jsonschema/compiler.hpp"
 #include "common/jsonschema/pointer.hpp"
 
@@ -29,7 +30,7 @@ std::string without_fragment(std::string_view uri) {
 }  // namespace
 
 std::string child_pointer(const std::string& parent, std::string_view token) {
-    return parent + "/" + escape_token(token);
+    return parent + "/" + api::escape_pointer_token(token);
 }
 
 std::vector<NodeId> same_instance_edges(const Node& node) {

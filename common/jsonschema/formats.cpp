@@ -1,3 +1,4 @@
+#include "common/api/json_pointer.hpp"
 #include "common/jsonschema/formats.hpp"
 
 #include <array>
@@ -79,7 +80,7 @@ bool is_time(std::string_view s) {
 }
 
 bool is_json_pointer(std::string_view s) {
-    return split_pointer(s).has_value();
+    return api::parse_pointer(s).has_value();
 }
 
 bool is_regex(std::string_view s) {

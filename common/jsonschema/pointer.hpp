@@ -1,6 +1,6 @@
-// JSON Pointer (RFC 6901) helpers: escaping reference tokens, resolving "#/a/b" $ref fragments
-// against a document, and an append-only path that the validator grows and shrinks as it
-// descends into an instance. Pointers are strings; "" is the whole document.
+// JSON Pointer (RFC 6901) helpers for the validator: resolving "#/a/b" $ref fragments against a
+// document, and an append-only path it grows and shrinks as it descends into an instance.
+// Parsing and escaping tokens is common/api/json_pointer's; pointers here are strings.
 #pragma once
 #include <cstddef>
 #include <nlohmann/json_fwd.hpp>
@@ -10,12 +10,6 @@
 #include <vector>
 
 namespace drover::jsonschema {
-
-// "a/b~c" -> "a~1b~0c".
-std::string escape_token(std::string_view token);
-
-// "/a~1b/0" -> {"a/b", "0"}; nullopt when not a valid pointer (no leading '/', bad '~' escape).
-std::optional<std::vector<std::string>> split_pointer(std::string_view pointer);
 
 // The value at `pointer` inside `doc`, or nullptr if absent. Array tokens must be canonical
 // decimal indexes ("0", "12"; not "01" or "-").

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/api/json_pointer.hpp"
 #include "common/jsonschema/evaluator.hpp"
 
 namespace drover::jsonschema {
@@ -117,7 +118,7 @@ std::string describe(const Json& value) {
 bool Evaluator::fail(const Node& node, std::string_view keyword, std::string message) {
     if (sink_ == nullptr) return false;
     std::string schema_pointer = node.pointer;
-    if (!keyword.empty()) schema_pointer += "/" + escape_token(keyword);
+    if (!keyword.empty()) schema_pointer += "/" + api::escape_pointer_token(keyword);
     sink_->push_back(
         {path_.str(), std::move(schema_pointer), std::string(keyword), std::move(message)});
     return false;
