@@ -66,26 +66,22 @@ bool keys_are_params(const std::string& prefix) {
     return prefix == "machines" || prefix == "profiles";
 }
 
-// Members first; for machines and profiles an unknown key names a param (spec 6.2). The value is
-// the object's own param: aggregated values would need every profile per row.
-api::IndexReader reader_for(const std::string& prefix) {
+// Members first; for machines and profiles an unknown key names a param (spec 6.2).
+api::IndexReader reader_for(const std::string& prefix, const ParamLookup& param_value) {
     bool params = keys_are_params(prefix);
-    return
-        [params](const model::Json& obj, const std::string& index) -> std::optional<model::Json> {
-            if (auto it = obj.find(index); it != obj.end()) return *it;
-            if (!params) return std::nullopt;
-            auto p = obj.find("Params");
-            if (p == obj.end() || !p->is_object()) return std::nullopt;
-            auto v = p->find(index);
-            return v == p->end() ? std::nullopt : std::optional<model::Json>(*v);
-        };
+    return [params, &param_value](const model::Json& obj,
+                                  const std::string& index) -> std::optional<model::Json> {
+        if (auto it = obj.find(index); it != obj.end()) return *it;
+        if (!params) return std::nullopt;
+        return param_value(obj, index);
+    };
 }
 
 }  // namespace
 
 api::Expected<ListPage, model::Error> apply_list_query(
     const std::string& prefix, std::vector<model::Json> items,
-    const std::multimap<std::string, std::string>& query) {
+    const std::multimap<std::string, std::string>& query, const ParamLookup& param_value) {
     api::IndexSchema schema;
     schema.indexes = indexes_of(prefix);
     if (keys_are_params(prefix))
@@ -101,7 +97,8 @@ api::Expected<ListPage, model::Error> apply_list_query(
         e.code = 400;
         return api::unexpected(std::move(e));
     }
-    api::ListResult r = api::apply_list_query(spec.value(), std::move(items), reader_for(prefix));
+    api::ListResult r =
+        api::apply_list_query(spec.value(), std::move(items), reader_for(prefix, param_value));
     return ListPage{std::move(r.items), r.total, r.filtered};
 }
 

@@ -29,7 +29,19 @@ void handle_collection(objects::ObjectService& objects, const std::string& prefi
     if (req.method == "GET" || req.method == "HEAD") {
         auto items = objects.list(prefix);
         if (!items) return reply_error(res, items.error());
-        auto page = apply_list_query(prefix, std::move(items.value()), req.query);
+        auto param_value = [&](const Json& obj, const std::string& name) -> std::optional<Json> {
+            if (prefix == "machines") {
+                auto v = objects.get_param(prefix, obj.value("Uuid", ""), name,
+                                           objects::ParamScope::Aggregate);
+                if (v && !v.value().is_null()) return v.value();
+                return std::nullopt;
+            }
+            auto params = obj.find("Params");
+            if (params == obj.end() || !params->is_object() || !params->contains(name))
+                return std::nullopt;
+            return (*params)[name];
+        };
+        auto page = apply_list_query(prefix, std::move(items.value()), req.query, param_value);
         if (!page) return reply_error(res, page.error());
         res.headers.emplace("X-DRP-LIST-COUNT", std::to_string(page->items.size()));
         res.headers.emplace("X-DRP-LIST-TOTAL-COUNT", std::to_string(page->total));

@@ -1,5 +1,5 @@
 // The nine collections of spec 1.1-1.10. Content types use the generic rules; machines replace
-// them with the spec 3.3-3.5 rules, a hidden Secret and a unique Name index.
+// them with the spec 3.3-3.5 rules, a hidden Secret and unique Name and Address indexes.
 #include "common/rules/machine_update.hpp"
 #include "server/objects/random_ids.hpp"
 #include "server/objects/typed_collection.hpp"
@@ -9,6 +9,7 @@ namespace drover::objects {
 namespace {
 
 constexpr const char* kMachineNameIndex = "machines.Name";
+constexpr const char* kMachineAddressIndex = "machines.Address";  // spec 1.1: unique among machines
 
 }  // namespace
 
@@ -27,6 +28,7 @@ struct TypeTraits<model::Machine> : DefaultTraits {
                                                    const std::string& index,
                                                    const std::string& value) {
         if (index == "Name") return view.get(kMachineNameIndex, value);
+        if (index == "Address") return view.get(kMachineAddressIndex, value);
         return std::nullopt;
     }
     static std::optional<std::string> unique_conflict(const store::ReadView& view,
@@ -35,12 +37,19 @@ struct TypeTraits<model::Machine> : DefaultTraits {
         auto holder = view.get(kMachineNameIndex, m.name);
         if (holder && *holder != m.uuid)
             return "Machine name " + m.name + " is already used by machine " + *holder;
+        if (m.address.empty()) return std::nullopt;
+        holder = view.get(kMachineAddressIndex, m.address);
+        if (holder && *holder != m.uuid)
+            return "Address " + m.address + " is already used by machine " + *holder;
         return std::nullopt;
     }
     static void update_indexes(store::WriteTxn& txn, const model::Machine* old,
                                const model::Machine* now) {
         if (old && (!now || old->name != now->name)) txn.erase(kMachineNameIndex, old->name);
         if (now) txn.put(kMachineNameIndex, now->name, now->uuid);
+        if (old && !old->address.empty() && (!now || old->address != now->address))
+            txn.erase(kMachineAddressIndex, old->address);
+        if (now && !now->address.empty()) txn.put(kMachineAddressIndex, now->address, now->uuid);
     }
 };
 

@@ -35,6 +35,7 @@ std::vector<std::string> ObjectService::buckets() {
     std::vector<std::string> out = object_prefixes();
     out.push_back(kRefsBucket);
     out.push_back("machines.Name");
+    out.push_back("machines.Address");
     return out;
 }
 

@@ -72,6 +72,13 @@ TEST_CASE("machine create and the DRP error bodies (spec 5.8 rows 1, api tests)"
     CHECK(dup.status == 409);
     auto same_name = post(*c, "/api/v3/machines", {{"Name", "john"}, {"BootEnv", "local"}});
     CHECK(same_name.status == 409);
+    REQUIRE(patch(*c, "/api/v3/machines/Name:john",
+                  json::array({{{"op", "add"}, {"path", "/Address"}, {"value", "10.0.0.5"}}}))
+                .status == 200);
+    CHECK(get(*c, "/api/v3/machines/Address:10.0.0.5").body["Name"] == "john");
+    auto same_address = post(*c, "/api/v3/machines",
+                             {{"Name", "m4"}, {"BootEnv", "local"}, {"Address", "10.0.0.5"}});
+    CHECK(same_address.status == 409);
     auto onlyunknown = post(*c, "/api/v3/machines", {{"Name", "m3"}, {"BootEnv", "ignore"}});
     CHECK(onlyunknown.status == 422);
     CHECK(onlyunknown.body["Messages"][0] ==
@@ -222,6 +229,10 @@ TEST_CASE("param sub-resources and the precedence of spec 8", "[integration][spe
                          json::array({{{"op", "add"}, {"path", "/kk/-"}, {"value", 3}}}));
     CHECK(patched.body == json{{"kk", {1, 2, 3}}});
     CHECK(get(*c, "/api/v3/machines?kk=Eq([1,2,3])").status == 200);
+    // spec 6.2: for machines an unknown filter key is a param, with its aggregated value.
+    CHECK(get(*c, "/api/v3/machines?zz=global").body.size() == 1);
+    CHECK(get(*c, "/api/v3/machines?zz=other").body.empty());
+    CHECK(get(*c, "/api/v3/machines?console=tty0").body.size() == 1);  // the schema default counts
     CHECK(post(*c, "/api/v3/params", {{"Name", "broken"}, {"Schema", {{"type", "nonsense"}}}})
               .status == 422);
 }
