@@ -236,3 +236,59 @@ TEST_CASE("param sub-resources and the precedence of spec 8", "[integration][spe
     CHECK(post(*c, "/api/v3/params", {{"Name", "broken"}, {"Schema", {{"type", "nonsense"}}}})
               .status == 422);
 }
+
+TEST_CASE("every object type: create, get, head, list, put, patch, delete",
+          "[integration][spec6.2]") {
+    DroverdProcess d;
+    auto c = d.client();
+    struct Sample {
+        std::string prefix, key;
+        json body;
+    };
+    const std::vector<Sample> samples{
+        {"templates", "t.tmpl", {{"ID", "t.tmpl"}, {"Contents", "echo {{.Machine.Name}}"}}},
+        {"tasks", "tk", {{"Name", "tk"}, {"Templates", {{{"Name", "run"}, {"ID", "t.tmpl"}}}}}},
+        {"bootenvs", "be", {{"Name", "be"}, {"Kernel", "vmlinuz"}}},
+        {"stages", "st", {{"Name", "st"}, {"BootEnv", "be"}, {"Tasks", {"tk"}}}},
+        {"workflows", "wf", {{"Name", "wf"}, {"Stages", {"st"}}}},
+        {"profiles", "pr", {{"Name", "pr"}, {"Params", {{"pp", 1}}}}},
+        {"params", "pa/b", {{"Name", "pa/b"}, {"Schema", {{"type", "integer"}}}}},
+        {"machines",
+         "3e7031fe-3062-45f1-835c-92541bc9cbd3",
+         {{"Uuid", "3e7031fe-3062-45f1-835c-92541bc9cbd3"}, {"Name", "m1"}, {"Workflow", "wf"}}},
+        {"jobs",
+         "3e7031fe-3062-45f1-835c-92541bc9cbd4",
+         {{"Uuid", "3e7031fe-3062-45f1-835c-92541bc9cbd4"},
+          {"Machine", "3e7031fe-3062-45f1-835c-92541bc9cbd3"},
+          {"Task", "tk"},
+          {"State", "finished"}}},
+    };
+    for (const auto& s : samples) {
+        INFO(s.prefix);
+        const std::string url = "/api/v3/" + s.prefix + "/" + s.key;
+        auto created = post(*c, "/api/v3/" + s.prefix, s.body);
+        REQUIRE(created.status == 201);
+        CHECK(created.body["Available"] == true);
+        CHECK(get(*c, url).status == 200);
+        auto head = c->Head(url.c_str());
+        REQUIRE(head);
+        CHECK(head->status == 200);
+        CHECK(head->body.empty());
+        CHECK(c->Head(("/api/v3/" + s.prefix + "/nope-nope").c_str())->status == 404);
+        auto listed = get(*c, "/api/v3/" + s.prefix);
+        CHECK(listed.status == 200);
+        CHECK(listed.body.is_array());
+        json body = created.body;
+        body["Description"] = "put";
+        CHECK(put(*c, url, body).body["Description"] == "put");
+        auto patched = patch(
+            *c, url,
+            json::array({{{"op", "replace"}, {"path", "/Description"}, {"value", "patched"}}}));
+        CHECK(patched.body["Description"] == "patched");
+    }
+    // Delete in dependency order: each succeeds once nothing uses it any more.
+    for (auto it = samples.rbegin(); it != samples.rend(); ++it) {
+        INFO(it->prefix);
+        CHECK(del(*c, "/api/v3/" + it->prefix + "/" + it->key).status == 200);
+    }
+}
