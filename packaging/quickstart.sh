@@ -20,9 +20,4 @@ if [ "$mode" = test ]; then
   exit $?
 fi
 
-echo
-echo "== drover $(build/agent/drover --version): the API's object schemas =="
-build/agent/drover schemas --list
-echo
-echo "== the Machine schema =="
-build/agent/drover schemas machine
+exec packaging/demo.sh
