@@ -27,27 +27,19 @@ void handle_collection(objects::ObjectService& objects, const std::string& prefi
                        const http::Request& req, http::Response& res,
                        const objects::WriteContext& ctx) {
     if (req.method == "GET" || req.method == "HEAD") {
-        auto items = objects.list(prefix);
-        if (!items) return reply_error(res, items.error());
-        auto param_value = [&](const Json& obj, const std::string& name) -> std::optional<Json> {
-            if (prefix == "machines") {
-                auto v = objects.get_param(prefix, obj.value("Uuid", ""), name,
-                                           objects::ParamScope::Aggregate);
-                if (v && !v.value().is_null()) return v.value();
-                return std::nullopt;
-            }
-            auto params = obj.find("Params");
-            if (params == obj.end() || !params->is_object() || !params->contains(name))
-                return std::nullopt;
-            return (*params)[name];
-        };
-        auto page = apply_list_query(prefix, std::move(items.value()), req.query, param_value);
-        if (!page) return reply_error(res, page.error());
-        res.headers.emplace("X-DRP-LIST-COUNT", std::to_string(page->items.size()));
-        res.headers.emplace("X-DRP-LIST-TOTAL-COUNT", std::to_string(page->total));
-        res.headers.emplace("X-DRP-LIST-FILTER-COUNT", std::to_string(page->filtered));
+        std::optional<api::Expected<ListPage, model::Error>> page;
+        auto listed = objects.list_with_params(
+            prefix, [&](std::vector<Json> items, const objects::ObjectService::ParamValue& param) {
+                page = apply_list_query(prefix, std::move(items), req.query, param);
+            });
+        if (!listed) return reply_error(res, listed.error());
+        if (!*page) return reply_error(res, page->error());
+        ListPage& result = page->value();
+        res.headers.emplace("X-DRP-LIST-COUNT", std::to_string(result.items.size()));
+        res.headers.emplace("X-DRP-LIST-TOTAL-COUNT", std::to_string(result.total));
+        res.headers.emplace("X-DRP-LIST-FILTER-COUNT", std::to_string(result.filtered));
         Json body = Json::array();
-        for (auto& item : page->items)
+        for (auto& item : result.items)
             body.push_back(std::move(item));
         return reply_json(res, 200, body);
     }

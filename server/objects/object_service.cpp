@@ -142,15 +142,30 @@ ObjectResult ObjectService::remove(const std::string& prefix, const std::string&
     });
 }
 
-api::Expected<std::vector<Json>, model::Error> ObjectService::list(
-    const std::string& prefix) const {
+api::Expected<bool, model::Error> ObjectService::list_with_params(
+    const std::string& prefix,
+    const std::function<void(std::vector<Json>, const ParamValue&)>& use) const {
     Collection* c = find(prefix);
     if (!c) return api::unexpected(not_found(prefix, ""));
-    std::vector<Json> out;
     store_.read([&](const store::ReadView& view) {
-        c->list(view, [&](Json j) { out.push_back(std::move(j)); });
+        std::vector<Json> items;
+        c->list(view, [&](Json j) { items.push_back(std::move(j)); });
+        StoreCatalog catalog(view);  // profiles, stages and params decoded once for all machines
+        ParamValue param = [&](const Json& obj, const std::string& name) -> std::optional<Json> {
+            if (prefix == "machines") {
+                model::Machine m;
+                model::decode(obj, m);
+                auto r = rules::ParamResolver(m, catalog).resolve(name);
+                return r ? std::optional<Json>(r->value) : std::nullopt;
+            }
+            auto params = obj.find("Params");
+            if (params == obj.end() || !params->is_object() || !params->contains(name))
+                return std::nullopt;
+            return (*params)[name];
+        };
+        use(std::move(items), param);
     });
-    return out;
+    return true;
 }
 
 ObjectResult ObjectService::get_params(const std::string& prefix, const std::string& id,
