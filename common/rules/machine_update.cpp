@@ -81,6 +81,30 @@ Errors apply_workflow(Machine& m, const std::string& workflow_name, const Catalo
     return errs;
 }
 
+Errors profile_reference_errors(const std::vector<std::string>& profiles, const Catalog& catalog) {
+    Errors errs;
+    for (std::size_t i = 0; i < profiles.size(); ++i)
+        if (!catalog.profile(profiles[i]))
+            errs.push_back("Profile " + profiles[i] + " (at " + std::to_string(i) +
+                           ") does not exist");
+    return errs;
+}
+
+Errors task_list_reference_errors(const std::vector<std::string>& tasks, const Catalog& catalog) {
+    Errors errs;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+        TaskEntry e = parse_task_entry(tasks[i]);
+        const std::string at = " (at " + std::to_string(i) + ") does not exist";
+        if (e.kind == EntryKind::Task && !catalog.task(e.name))
+            errs.push_back("Task " + e.name + at);
+        if (e.kind == EntryKind::Stage && !catalog.stage(e.name))
+            errs.push_back("Stage " + e.name + at);
+        if (e.kind == EntryKind::BootEnv && !catalog.boot_env(e.name))
+            errs.push_back("BootEnv " + e.name + at);
+    }
+    return errs;
+}
+
 Errors machine_reference_errors(const Machine& m, const Catalog& catalog) {
     Errors errs;
     const model::Stage* stage = catalog.stage(m.stage);
@@ -103,21 +127,8 @@ Errors machine_reference_errors(const Machine& m, const Catalog& catalog) {
         else if (!wf->available)
             errs.push_back("Workflow " + m.workflow + " is not available");
     }
-    Errors own;  // prefixed with the machine's key, as DRP does for these
-    for (std::size_t i = 0; i < m.profiles.size(); ++i)
-        if (!catalog.profile(m.profiles[i]))
-            own.push_back("Profile " + m.profiles[i] + " (at " + std::to_string(i) +
-                          ") does not exist");
-    for (std::size_t i = 0; i < m.tasks.size(); ++i) {
-        TaskEntry e = parse_task_entry(m.tasks[i]);
-        const std::string at = " (at " + std::to_string(i) + ") does not exist";
-        if (e.kind == EntryKind::Task && !catalog.task(e.name))
-            own.push_back("Task " + e.name + at);
-        if (e.kind == EntryKind::Stage && !catalog.stage(e.name))
-            own.push_back("Stage " + e.name + at);
-        if (e.kind == EntryKind::BootEnv && !catalog.boot_env(e.name))
-            own.push_back("BootEnv " + e.name + at);
-    }
+    Errors own = profile_reference_errors(m.profiles, catalog);  // prefixed, as DRP does
+    model::append(own, task_list_reference_errors(m.tasks, catalog));
     model::append(errs, model::prefix_errors(m.uuid, std::move(own)));
     return errs;
 }

@@ -34,6 +34,13 @@ MachineChange prepare_machine_update(const model::Machine& old, model::Machine p
 // profiles and task-list entries must resolve.
 model::Errors machine_reference_errors(const model::Machine& m, const Catalog& catalog);
 
+// The shared reference checks (machines, stages, profiles): "Profile foo (at 0) does not exist",
+// "Task foo (at 2) does not exist" (also Stage/BootEnv entries). Unprefixed.
+model::Errors profile_reference_errors(const std::vector<std::string>& profiles,
+                                       const Catalog& catalog);
+model::Errors task_list_reference_errors(const std::vector<std::string>& tasks,
+                                         const Catalog& catalog);
+
 // spec 3.4: Stage := name (""→"none"), Tasks := the stage's prerequisite-expanded tasks,
 // CurrentTask := -1, BootEnv := the stage's when set (Runnable := false when it changes),
 // Context := Meta.BaseContext or "". Errors when the stage does not exist.

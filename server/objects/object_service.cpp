@@ -20,6 +20,15 @@ model::Error store_failure(const std::string& prefix, const std::string& key,
     return storage_error(prefix, key, 503, "Storage unavailable: " + st.message);
 }
 
+// spec 8: a machine's param value from every level, schema default included.
+std::optional<Json> resolve_machine_param(const Json& machine_json, const StoreCatalog& catalog,
+                                          const std::string& name) {
+    model::Machine m;
+    model::decode(machine_json, m);
+    auto r = rules::ParamResolver(m, catalog).resolve(name);
+    return r ? std::optional<Json>(r->value) : std::nullopt;
+}
+
 bool has_params(const std::string& prefix) {
     return prefix == "machines" || prefix == "profiles" || prefix == "stages";
 }
@@ -152,12 +161,7 @@ api::Expected<bool, model::Error> ObjectService::list_with_params(
         c->list(view, [&](Json j) { items.push_back(std::move(j)); });
         StoreCatalog catalog(view);  // profiles, stages and params decoded once for all machines
         ParamValue param = [&](const Json& obj, const std::string& name) -> std::optional<Json> {
-            if (prefix == "machines") {
-                model::Machine m;
-                model::decode(obj, m);
-                auto r = rules::ParamResolver(m, catalog).resolve(name);
-                return r ? std::optional<Json>(r->value) : std::nullopt;
-            }
+            if (prefix == "machines") return resolve_machine_param(obj, catalog, name);
             auto params = obj.find("Params");
             if (params == obj.end() || !params->is_object() || !params->contains(name))
                 return std::nullopt;
@@ -204,10 +208,7 @@ ObjectResult ObjectService::get_param(const std::string& prefix, const std::stri
         if (!obj) return;
         StoreCatalog catalog(view);
         if (scope == ParamScope::Aggregate && prefix == "machines") {
-            model::Machine m;
-            model::decode(*obj, m);
-            auto r = rules::ParamResolver(m, catalog).resolve(name);
-            out = r ? r->value : Json();
+            out = resolve_machine_param(*obj, catalog, name).value_or(Json());
             return;
         }
         const Json params = obj->value("Params", Json::object());

@@ -3,6 +3,7 @@
 #include "common/jsonschema/schema.hpp"
 #include "common/model/checks.hpp"
 #include "common/rules/feature_flags.hpp"
+#include "common/rules/machine_update.hpp"
 #include "common/rules/task_entry.hpp"
 #include "common/rules/task_list.hpp"
 #include "common/tmpl/template.hpp"
@@ -39,30 +40,6 @@ Errors template_ref_errors(const std::vector<model::TemplateInfo>& infos, const 
         if (!infos[i].id.empty() && !c.template_(infos[i].id))
             errs.push_back("Templates[" + std::to_string(i) + "]: No common template for " +
                            infos[i].id);
-    return errs;
-}
-
-Errors task_list_ref_errors(const std::vector<std::string>& tasks, const StoreCatalog& c) {
-    Errors errs;
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-        rules::TaskEntry e = rules::parse_task_entry(tasks[i]);
-        const std::string at = " (at " + std::to_string(i) + ") does not exist";
-        if (e.kind == rules::EntryKind::Task && !c.task(e.name))
-            errs.push_back("Task " + e.name + at);
-        if (e.kind == rules::EntryKind::Stage && !c.stage(e.name))
-            errs.push_back("Stage " + e.name + at);
-        if (e.kind == rules::EntryKind::BootEnv && !c.boot_env(e.name))
-            errs.push_back("BootEnv " + e.name + at);
-    }
-    return errs;
-}
-
-Errors profile_ref_errors(const std::vector<std::string>& profiles, const StoreCatalog& c) {
-    Errors errs;
-    for (std::size_t i = 0; i < profiles.size(); ++i)
-        if (!c.profile(profiles[i]))
-            errs.push_back("Profile " + profiles[i] + " (at " + std::to_string(i) +
-                           ") does not exist");
     return errs;
 }
 
@@ -142,8 +119,8 @@ Errors reference_errors(const model::Stage& s, const StoreCatalog& c) {
         else if (!env->available)
             errs.push_back("BootEnv " + s.boot_env + " is not available");
     }
-    model::append(errs, profile_ref_errors(s.profiles, c));
-    model::append(errs, task_list_ref_errors(s.tasks, c));
+    model::append(errs, rules::profile_reference_errors(s.profiles, c));
+    model::append(errs, rules::task_list_reference_errors(s.tasks, c));
     model::append(errs, template_ref_errors(s.templates, c));
     return errs;
 }
@@ -176,7 +153,7 @@ Errors reference_errors(const model::Workflow& w, const StoreCatalog& c) {
 }
 
 Errors reference_errors(const model::Profile& p, const StoreCatalog& c) {
-    return profile_ref_errors(p.profiles, c);
+    return rules::profile_reference_errors(p.profiles, c);
 }
 Errors reference_errors(const model::Template&, const StoreCatalog&) {
     return {};
