@@ -54,6 +54,7 @@ struct Response {
     std::string body;
     // When set, the response head is sent without a Content-Length and the connection becomes a
     // stream: `on_stream` is called once with it (from the loop thread; do not block there).
+    // `body`, if any, is sent first (outside the stream's buffer limit).
     std::function<void(std::shared_ptr<Stream>)> on_stream;
     // Called when a streamed connection closes (client gone, finish(), or server stop).
     std::function<void()> on_stream_closed;

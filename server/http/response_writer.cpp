@@ -163,6 +163,7 @@ std::string serialize_stream_head(const Response& response) {
     append_handler_headers(out, response.headers);
     append_header(out, "Connection", "keep-alive");
     out += "\r\n";
+    out += response.body;  // a stream may open with bytes the handler already has
     return out;
 }
 

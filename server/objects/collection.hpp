@@ -16,6 +16,9 @@ struct WriteContext {
     bool force = false;                      // ?force=true
     bool can_reposition = true;              // spec 3.3 updateTaskList claim
     std::string default_boot_env = "local";  // spec 1.0 pref defaultBootEnv
+    // The job engine's own bookkeeping (spec 2.3 advancing CurrentTask, applying stage:/bootenv:
+    // entries, job clock fields): the rules for user edits (spec 3.3, 2.1) do not apply to it.
+    bool job_engine = false;
 };
 
 class Collection {

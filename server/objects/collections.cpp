@@ -1,5 +1,6 @@
 // The nine collections of spec 1.1-1.10. Content types use the generic rules; machines replace
 // them with the spec 3.3-3.5 rules, a hidden Secret and unique Name and Address indexes.
+#include "common/rules/job_update.hpp"
 #include "common/rules/machine_update.hpp"
 #include "server/objects/random_ids.hpp"
 #include "server/objects/typed_collection.hpp"
@@ -58,6 +59,12 @@ struct TypeTraits<model::Job> : DefaultTraits {
     static void assign_key(model::Job& j) {
         if (j.uuid.empty()) j.uuid = random_uuid();
     }
+    static std::optional<std::string> removal_refused(const store::ReadView& view,
+                                                      const model::Job& j) {
+        if (rules::job_deletable(j, view.get("machines", j.machine).has_value()))
+            return std::nullopt;
+        return "Jobs " + j.uuid + " is not in a deletable state";
+    }
 };
 
 template <>
@@ -65,8 +72,38 @@ struct TypeTraits<model::Profile> : DefaultTraits {
     static bool undeletable(const std::string& key) { return key == "global"; }
 };
 
+// spec 2.1: clients change a job's State (and ExitState, Meta) along the allowed transitions; the
+// server stamps the clock fields.
+model::Errors admit(const model::Job* old, model::Job& j, const StoreCatalog&,
+                    const WriteContext& ctx) {
+    if (old && !ctx.job_engine) {
+        rules::JobChange change = rules::prepare_job_update(*old, j, now_rfc3339());
+        if (!change.errors.empty()) return change.errors;
+        j = std::move(change.job);
+    }
+    model::Errors errs = model::validate(j);
+    if (!errs.empty()) return errs;
+    j.validated = true;
+    j.available = true;
+    j.errors.clear();
+    return {};
+}
+
+// The engine's bookkeeping (spec 2.3) moves CurrentTask and applies task-list entries itself;
+// only syntax and references are checked.
+model::Errors admit_engine_change(model::Machine& m, const StoreCatalog& catalog) {
+    m.workflow_complete = model::workflow_complete(m);
+    if (auto errs = model::validate(m); !errs.empty()) return errs;
+    m.validated = true;
+    m.errors = rules::machine_reference_errors(m, catalog);
+    m.available = m.errors.empty();
+    if (!m.available) m.runnable = false;
+    return {};
+}
+
 model::Errors admit(const model::Machine* old, model::Machine& m, const StoreCatalog& catalog,
                     const WriteContext& ctx) {
+    if (old && ctx.job_engine) return admit_engine_change(m, catalog);
     rules::MachineChangeOptions opts;
     opts.force = ctx.force;
     opts.can_reposition = ctx.can_reposition;

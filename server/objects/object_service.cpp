@@ -52,29 +52,43 @@ bool ObjectService::has_collection(const std::string& prefix) const {
     return find(prefix) != nullptr;
 }
 
+std::optional<std::string> ObjectService::resolve_key(const store::ReadView& view,
+                                                      const std::string& prefix,
+                                                      const std::string& id) const {
+    Collection* c = find(prefix);
+    return c ? c->resolve_key(view, id) : std::nullopt;
+}
+
 Collection* ObjectService::find(const std::string& prefix) const {
     auto it = collections_.find(prefix);
     return it == collections_.end() ? nullptr : it->second.get();
 }
 
-ObjectResult ObjectService::write(
-    const std::string& prefix, const std::string& key,
-    const std::function<ObjectResult(store::WriteTxn&, Collection&)>& op) {
-    Collection* c = find(prefix);
-    if (!c) return fail(not_found(prefix, key));
+ObjectResult ObjectService::transact(const std::string& prefix,
+                                     const std::function<ObjectResult(ObjectTxn&)>& fn) {
     std::optional<ObjectResult> result;
     store::Status st = store_.write([&](store::WriteTxn& txn) {
-        result.emplace(op(txn, *c));
-        if (!result->has_value()) return false;
-        const Json& obj = result->value();
-        std::string written =
-            obj.contains(c->key_field()) ? obj[c->key_field()].get<std::string>() : key;
-        revalidate_dependents(txn, prefix, written);
-        return true;
+        ObjectTxn objects(*this, txn);
+        result.emplace(fn(objects));
+        return result->has_value();
     });
     if (st.code == store::StoreCode::Aborted && result) return *result;
-    if (!st.ok()) return fail(store_failure(prefix, key, st));
+    if (!st.ok()) return fail(store_failure(prefix, "", st));
     return *result;
+}
+
+ObjectResult ObjectService::in_txn(store::WriteTxn& txn, const std::string& prefix,
+                                   const std::string& key,
+                                   const std::function<ObjectResult(Collection&)>& op) {
+    Collection* c = find(prefix);
+    if (!c) return fail(not_found(prefix, key));
+    ObjectResult result = op(*c);
+    if (!result) return result;
+    const Json& obj = result.value();
+    std::string written =
+        obj.contains(c->key_field()) ? obj[c->key_field()].get<std::string>() : key;
+    revalidate_dependents(txn, prefix, written);
+    return result;
 }
 
 // spec 1.0: objects are re-validated when anything they reference changes. An object whose
@@ -95,10 +109,62 @@ void ObjectService::revalidate_dependents(store::WriteTxn& txn, const std::strin
     }
 }
 
+ObjectResult ObjectTxn::get(const std::string& prefix, const std::string& id) const {
+    Collection* c = service_.find(prefix);
+    auto key = c ? c->resolve_key(txn_, id) : std::nullopt;
+    auto obj = key ? c->get(txn_, *key) : std::nullopt;
+    if (!obj) return fail(not_found(prefix, id));
+    return *obj;
+}
+
+ObjectResult ObjectTxn::create(const std::string& prefix, const Json& body,
+                               const WriteContext& ctx) {
+    return service_.in_txn(txn_, prefix, "",
+                           [&](Collection& c) { return c.create(txn_, body, ctx); });
+}
+
+ObjectResult ObjectTxn::replace(const std::string& prefix, const std::string& id,
+                                const Json& body, const WriteContext& ctx) {
+    return service_.in_txn(txn_, prefix, id, [&](Collection& c) -> ObjectResult {
+        auto key = c.resolve_key(txn_, id);
+        if (!key) return fail(not_found(prefix, id, "PUT"));
+        return c.replace(txn_, *key, body, ctx);
+    });
+}
+
+ObjectResult ObjectTxn::patch(const std::string& prefix, const std::string& id,
+                              const Json& patch_doc, const WriteContext& ctx) {
+    auto parsed = api::parse_patch(patch_doc);
+    if (!parsed) {
+        model::Error e = parsed.error().http_status == 422
+                             ? invalid(prefix, id, {parsed.error().message})
+                             : bad_request(prefix, id, {parsed.error().message});
+        return fail(e);
+    }
+    return service_.in_txn(txn_, prefix, id, [&](Collection& c) -> ObjectResult {
+        auto key = c.resolve_key(txn_, id);
+        std::optional<Json> current = key ? c.get(txn_, *key) : std::nullopt;
+        if (!current) return fail(not_found(prefix, id, "PATCH"));
+        auto next = api::patched(parsed.value(), *current);
+        if (!next)
+            return fail(patch_failed(prefix, *key,
+                                     api::drp_patch_error_messages(parsed.value(), next.error())));
+        return c.replace(txn_, *key, next.value(), ctx);
+    });
+}
+
+ObjectResult ObjectTxn::remove(const std::string& prefix, const std::string& id,
+                               const WriteContext& ctx) {
+    return service_.in_txn(txn_, prefix, id, [&](Collection& c) -> ObjectResult {
+        auto key = c.resolve_key(txn_, id);
+        if (!key) return fail(not_found(prefix, id, "DELETE"));
+        return c.remove(txn_, *key, ctx);
+    });
+}
+
 ObjectResult ObjectService::create(const std::string& prefix, const Json& body,
                                    const WriteContext& ctx) {
-    return write(prefix, "",
-                 [&](store::WriteTxn& txn, Collection& c) { return c.create(txn, body, ctx); });
+    return transact(prefix, [&](ObjectTxn& t) { return t.create(prefix, body, ctx); });
 }
 
 ObjectResult ObjectService::get(const std::string& prefix, const std::string& id) const {
@@ -114,41 +180,17 @@ ObjectResult ObjectService::get(const std::string& prefix, const std::string& id
 
 ObjectResult ObjectService::replace(const std::string& prefix, const std::string& id,
                                     const Json& body, const WriteContext& ctx) {
-    return write(prefix, id, [&](store::WriteTxn& txn, Collection& c) -> ObjectResult {
-        auto key = c.resolve_key(txn, id);
-        if (!key) return fail(not_found(prefix, id, "PUT"));
-        return c.replace(txn, *key, body, ctx);
-    });
+    return transact(prefix, [&](ObjectTxn& t) { return t.replace(prefix, id, body, ctx); });
 }
 
 ObjectResult ObjectService::patch(const std::string& prefix, const std::string& id,
                                   const Json& patch_doc, const WriteContext& ctx) {
-    auto parsed = api::parse_patch(patch_doc);
-    if (!parsed) {
-        model::Error e = parsed.error().http_status == 422
-                             ? invalid(prefix, id, {parsed.error().message})
-                             : bad_request(prefix, id, {parsed.error().message});
-        return fail(e);
-    }
-    return write(prefix, id, [&](store::WriteTxn& txn, Collection& c) -> ObjectResult {
-        auto key = c.resolve_key(txn, id);
-        std::optional<Json> current = key ? c.get(txn, *key) : std::nullopt;
-        if (!current) return fail(not_found(prefix, id, "PATCH"));
-        auto next = api::patched(parsed.value(), *current);
-        if (!next)
-            return fail(patch_failed(prefix, *key,
-                                     api::drp_patch_error_messages(parsed.value(), next.error())));
-        return c.replace(txn, *key, next.value(), ctx);
-    });
+    return transact(prefix, [&](ObjectTxn& t) { return t.patch(prefix, id, patch_doc, ctx); });
 }
 
 ObjectResult ObjectService::remove(const std::string& prefix, const std::string& id,
                                    const WriteContext& ctx) {
-    return write(prefix, id, [&](store::WriteTxn& txn, Collection& c) -> ObjectResult {
-        auto key = c.resolve_key(txn, id);
-        if (!key) return fail(not_found(prefix, id, "DELETE"));
-        return c.remove(txn, *key, ctx);
-    });
+    return transact(prefix, [&](ObjectTxn& t) { return t.remove(prefix, id, ctx); });
 }
 
 api::Expected<bool, model::Error> ObjectService::list_with_params(
@@ -231,16 +273,16 @@ ObjectResult ObjectService::change_params(
     const std::function<api::Expected<Json, model::Error>(Json&)>& change) {
     if (!has_params(prefix)) return fail(not_found(prefix, id));
     std::optional<Json> answer;
-    auto result = write(prefix, id, [&](store::WriteTxn& txn, Collection& c) -> ObjectResult {
-        auto key = c.resolve_key(txn, id);
-        std::optional<Json> obj = key ? c.get(txn, *key) : std::nullopt;
-        if (!obj) return fail(not_found(prefix, id));
-        Json& params = (*obj)["Params"];
+    auto result = transact(prefix, [&](ObjectTxn& t) -> ObjectResult {
+        auto obj = t.get(prefix, id);
+        if (!obj) return obj;
+        Json& params = obj.value()["Params"];
         if (!params.is_object()) params = Json::object();
         auto changed = change(params);
         if (!changed) return fail(changed.error());
         answer = changed.value();
-        return c.replace(txn, *key, *obj, ctx);
+        return t.replace(prefix, obj.value()[find(prefix)->key_field()].get<std::string>(),
+                         obj.value(), ctx);
     });
     if (!result) return result;
     return *answer;

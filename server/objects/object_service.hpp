@@ -13,11 +13,40 @@ namespace drover::objects {
 
 enum class ParamScope { Own, Aggregate };
 
+class ObjectService;
+
+// Collection-level operations inside one write transaction, for callers that change several
+// objects together (the job engine saves a job and its machine at once). Every change
+// re-validates its dependents, exactly like the ObjectService's single-object calls.
+class ObjectTxn {
+  public:
+    ObjectResult get(const std::string& prefix, const std::string& id) const;
+    ObjectResult create(const std::string& prefix, const model::Json& body,
+                        const WriteContext& ctx);
+    ObjectResult replace(const std::string& prefix, const std::string& id,
+                         const model::Json& body, const WriteContext& ctx);
+    ObjectResult patch(const std::string& prefix, const std::string& id, const model::Json& patch,
+                       const WriteContext& ctx);
+    ObjectResult remove(const std::string& prefix, const std::string& id,
+                        const WriteContext& ctx);
+    // The raw transaction, for buckets outside the object model (indexes the caller owns).
+    store::WriteTxn& raw() { return txn_; }
+
+  private:
+    friend class ObjectService;
+    ObjectTxn(ObjectService& service, store::WriteTxn& txn) : service_(service), txn_(txn) {}
+    ObjectService& service_;
+    store::WriteTxn& txn_;
+};
+
 class ObjectService {
   public:
     explicit ObjectService(store::Store& store);
 
     bool has_collection(const std::string& prefix) const;
+    // "<key>" or "<Index>:<value>" to the stored key, within the caller's snapshot.
+    std::optional<std::string> resolve_key(const store::ReadView& view, const std::string& prefix,
+                                           const std::string& id) const;
     // The stores buckets this service needs (collections plus indexes), for opening the store.
     static std::vector<std::string> buckets();
 
@@ -57,6 +86,11 @@ class ObjectService {
     ObjectResult remove_param(const std::string& prefix, const std::string& id,
                               const std::string& name, const WriteContext& ctx);
 
+    // Runs `fn` in one durable write transaction; an error result rolls all of it back. Storage
+    // failures answer 507/503 naming `prefix`.
+    ObjectResult transact(const std::string& prefix,
+                          const std::function<ObjectResult(ObjectTxn&)>& fn);
+
     // spec 1.0: the built-in objects (bootenvs ignore and local, stages none and local, profile
     // global), created read-only on first start.
     store::Status ensure_builtins();
@@ -64,10 +98,11 @@ class ObjectService {
     store::Store& store() { return store_; }
 
   private:
+    friend class ObjectTxn;
     Collection* find(const std::string& prefix) const;
-    // Runs `op` in one write transaction; on success re-validates what refers to the object.
-    ObjectResult write(const std::string& prefix, const std::string& key,
-                       const std::function<ObjectResult(store::WriteTxn&, Collection&)>& op);
+    // `op`'s changes to the object of `c` re-validate its dependents (within the caller's txn).
+    ObjectResult in_txn(store::WriteTxn& txn, const std::string& prefix, const std::string& key,
+                        const std::function<ObjectResult(Collection&)>& op);
     void revalidate_dependents(store::WriteTxn& txn, const std::string& prefix,
                                const std::string& key);
     // Applies `change` to the object's Params map and stores it through the collection's rules.

@@ -2,6 +2,7 @@
 
 #include "common/jsonschema/schema.hpp"
 #include "common/model/checks.hpp"
+#include "common/rules/durations.hpp"
 #include "common/rules/feature_flags.hpp"
 #include "common/rules/machine_update.hpp"
 #include "common/rules/task_entry.hpp"
@@ -221,7 +222,14 @@ Errors extra_validation(const model::Template& t) {
     return {};
 }
 Errors extra_validation(const model::Task& t) {
-    return template_info_parse_errors(t.name, t.templates);
+    Errors errs = template_info_parse_errors(t.name, t.templates);
+    // Meta.timeout (beyond DRP) is enforced by the agent and the server's sweeper: it must mean
+    // something to both.
+    if (auto it = t.meta.find("timeout");
+        it != t.meta.end() && !rules::parse_timeout(it->second))
+        errs.push_back(t.name + ": Meta.timeout `" + it->second +
+                       "` is not a number of seconds or a Go duration such as 90s or 15m");
+    return errs;
 }
 Errors extra_validation(const model::Stage& s) {
     return template_info_parse_errors(s.name, s.templates);

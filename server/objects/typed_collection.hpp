@@ -30,6 +30,11 @@ struct DefaultTraits {
     static void update_indexes(store::WriteTxn&, const T*, const T*) {}
     // Objects that may change but never go away (the global profile).
     static bool undeletable(const std::string&) { return false; }
+    // Why this object may not be deleted now (a job still in progress), if it may not.
+    template <class T>
+    static std::optional<std::string> removal_refused(const store::ReadView&, const T&) {
+        return std::nullopt;
+    }
 };
 
 template <class T>
@@ -132,6 +137,8 @@ class TypedCollection final : public Collection {
         if (old->read_only || TypeTraits<T>::undeletable(key))
             return fail(conflict(T::kPrefix, key,
                                  std::string(T::kTypeName) + " " + key + " cannot be deleted"));
+        if (auto refused = TypeTraits<T>::removal_refused(txn, *old))
+            return fail(invalid(T::kPrefix, key, {*refused}));
         auto users = referrers_of(txn, {T::kPrefix, key});
         if (!users.empty()) {
             model::Errors msgs;

@@ -1,0 +1,50 @@
+// Rendering tasks for machines on the server (spec 1.5, 7): GET /jobs/<uuid>/actions renders the
+// job's task against the machine's current state, and the dry run renders tasks a machine has
+// yet to run without creating or changing anything. Each call reads one consistent snapshot.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/model/codec.hpp"
+#include "common/model/error.hpp"
+#include "server/objects/object_errors.hpp"
+
+namespace drover::objects {
+class ObjectService;
+}
+namespace drover::tmpl {
+class TokenSource;
+}
+
+namespace drover::jobs {
+
+struct RenderSettings {
+    std::string api_url;          // .ApiURL
+    std::string provisioner_url;  // .ProvisionerURL
+    model::Json info;             // .Info
+    // .GenerateToken and friends; null until the security issue issues real machine tokens.
+    std::shared_ptr<const tmpl::TokenSource> tokens;
+};
+
+// What the dry run renders: one named task, or (no task) every task left in the machine's list.
+struct DryRunRequest {
+    std::optional<std::string> task;
+    std::string target_os;
+};
+
+class ActionRenderer {
+  public:
+    ActionRenderer(objects::ObjectService& objects, RenderSettings settings);
+
+    // The job's JobActions (422 with the render or required-param errors; 404 unknown job).
+    objects::ObjectResult job_actions(const std::string& job, const std::string& target_os) const;
+    // {"Machine", "Tasks": [{"Task", "Index", "Actions"} | {"Task", "Index", "Errors"}]}.
+    objects::ObjectResult dry_run(const std::string& machine, const DryRunRequest& request) const;
+
+  private:
+    objects::ObjectService& objects_;
+    RenderSettings settings_;
+};
+
+}  // namespace drover::jobs
