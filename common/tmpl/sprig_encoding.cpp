@@ -6,12 +6,42 @@
 #include <random>
 
 #include "common/tmpl/gofmt.hpp"
+#include "common/tmpl/gopath.hpp"
 #include "common/tmpl/json_value.hpp"
 #include "common/tmpl/sprig_util.hpp"
 
 namespace drover::tmpl {
 
 using namespace sprig;
+
+// Go's path.Clean (see gopath.hpp).
+std::string path_clean(const std::string& p) {
+    if (p.empty()) return ".";
+    bool rooted = p[0] == '/';
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i < p.size()) {
+        size_t j = p.find('/', i);
+        std::string seg = p.substr(i, j == std::string::npos ? std::string::npos : j - i);
+        i = j == std::string::npos ? p.size() : j + 1;
+        if (seg.empty() || seg == ".") continue;
+        if (seg == "..") {
+            if (!parts.empty() && parts.back() != "..") {
+                parts.pop_back();
+            } else if (!rooted) {
+                parts.push_back("..");
+            }
+            continue;
+        }
+        parts.push_back(seg);
+    }
+    std::string out = rooted ? "/" : "";
+    for (size_t k = 0; k < parts.size(); ++k) {
+        if (k > 0) out += '/';
+        out += parts[k];
+    }
+    return out.empty() ? "." : out;
+}
 
 namespace {
 
@@ -168,35 +198,6 @@ std::string uuidv4() {
                   static_cast<unsigned>(b >> 48),
                   static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
     return buf;
-}
-
-// path.Clean.
-std::string path_clean(const std::string& p) {
-    if (p.empty()) return ".";
-    bool rooted = p[0] == '/';
-    std::vector<std::string> parts;
-    size_t i = 0;
-    while (i < p.size()) {
-        size_t j = p.find('/', i);
-        std::string seg = p.substr(i, j == std::string::npos ? std::string::npos : j - i);
-        i = j == std::string::npos ? p.size() : j + 1;
-        if (seg.empty() || seg == ".") continue;
-        if (seg == "..") {
-            if (!parts.empty() && parts.back() != "..") {
-                parts.pop_back();
-            } else if (!rooted) {
-                parts.push_back("..");
-            }
-            continue;
-        }
-        parts.push_back(seg);
-    }
-    std::string out = rooted ? "/" : "";
-    for (size_t k = 0; k < parts.size(); ++k) {
-        if (k > 0) out += '/';
-        out += parts[k];
-    }
-    return out.empty() ? "." : out;
 }
 
 std::string path_base(std::string p) {
