@@ -1,11 +1,19 @@
 #include "server/daemon.hpp"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+
 #include <filesystem>
 #include <iostream>
 
 #include "server/api/router.hpp"
 #include "server/events/event_bus.hpp"
 #include "server/http/http_server.hpp"
+#include "server/jobs/action_renderer.hpp"
+#include "server/jobs/job_engine.hpp"
+#include "server/jobs/job_log_store.hpp"
+#include "server/jobs/job_sweeper.hpp"
+#include "server/jobs/log_followers.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/store/store.hpp"
 
@@ -16,9 +24,41 @@ struct Daemon::Impl {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<objects::ObjectService> objects;
     std::unique_ptr<events::EventBus> bus;
+    std::unique_ptr<jobs::JobLogStore> logs;
+    std::unique_ptr<jobs::JobEngine> engine;
+    std::unique_ptr<jobs::ActionRenderer> renderer;
+    std::unique_ptr<jobs::LogFollowers> followers;
+    std::unique_ptr<jobs::JobSweeper> sweeper;
     std::unique_ptr<api_routes::Router> router;
     std::unique_ptr<http::Server> http;
 };
+
+namespace {
+
+// The address machines reach this server on, for .ApiURL: the listen address, or when listening
+// on every interface, the first non-loopback IPv4 address (DRP picks the address facing the
+// machine; one server-wide default plus --api-url covers the common single-network case).
+std::string public_host(const std::string& listen_host) {
+    if (listen_host != "0.0.0.0" && listen_host != "::" && !listen_host.empty())
+        return listen_host.find(':') != std::string::npos ? "[" + listen_host + "]" : listen_host;
+    std::string found = "127.0.0.1";
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return found;
+    for (ifaddrs* i = list; i; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+        char text[INET_ADDRSTRLEN] = {};
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, text,
+                  sizeof text);
+        if (std::string_view(text).substr(0, 4) != "127.") {
+            found = text;
+            break;
+        }
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+}  // namespace
 
 Daemon::Daemon(DaemonOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
@@ -37,6 +77,8 @@ bool Daemon::start(std::string& error) {
     store::StoreOptions so;
     so.data_dir = d.options.data_dir;
     so.buckets = objects::ObjectService::buckets();
+    for (auto& b : jobs::JobEngine::buckets())
+        so.buckets.push_back(std::move(b));
     so.event_retention_count = d.options.event_retention_count;
     so.event_retention_seconds = d.options.event_retention_seconds;
     store::Status st;
@@ -48,8 +90,6 @@ bool Daemon::start(std::string& error) {
     d.objects = std::make_unique<objects::ObjectService>(*d.store);
     d.bus = std::make_unique<events::EventBus>(
         *d.store, events::EventBusOptions{d.options.heartbeat_seconds});
-    d.store->set_commit_listener(
-        [bus = d.bus.get()](const std::vector<store::EventRecord>& ev) { bus->publish(ev); });
     if (auto b = d.objects->ensure_builtins(); !b.ok()) {
         error = "cannot create built-in objects: " + b.message;
         return false;
@@ -59,13 +99,54 @@ bool Daemon::start(std::string& error) {
     ho.port = d.options.port;
     ho.worker_threads = d.options.worker_threads;
     ho.max_body_bytes = d.options.max_body_bytes;
-    api_routes::RouterOptions ro{d.options.default_boot_env, d.options.version, 0};
-    d.router = std::make_unique<api_routes::Router>(*d.objects, *d.bus, ro);
+    // Requests are accepted only once run() starts, after the router exists.
     d.http = std::make_unique<http::Server>(
-        ho, [r = d.router.get()](const http::Request& req, http::Response& res) {
-            r->handle(req, res);
-        });
-    return d.http->bind(error);
+        ho, [&d](const http::Request& req, http::Response& res) { d.router->handle(req, res); });
+    if (!d.http->bind(error)) return false;
+    if (!start_jobs(error)) return false;  // after bind: .ApiURL needs the bound port
+    d.store->set_commit_listener([bus = d.bus.get(), followers = d.followers.get()](
+                                     const std::vector<store::EventRecord>& ev) {
+        bus->publish(ev);
+        followers->on_commit(ev);
+    });
+    api_routes::RouterOptions ro{d.options.default_boot_env, d.options.version, 0};
+    api_routes::JobServices services{*d.objects, *d.engine, *d.logs, *d.renderer, *d.followers};
+    d.router = std::make_unique<api_routes::Router>(*d.objects, *d.bus, services, ro);
+    return true;
+}
+
+bool Daemon::start_jobs(std::string& error) {
+    auto& d = *impl_;
+    std::error_code ec;
+    std::string log_dir = d.options.data_dir + "/logs";
+    std::filesystem::create_directories(log_dir, ec);
+    if (ec) {
+        error = "cannot create log dir " + log_dir + ": " + ec.message();
+        return false;
+    }
+    d.logs = std::make_unique<jobs::JobLogStore>(
+        jobs::JobLogOptions{log_dir, d.options.job_log_max_bytes});
+    jobs::JobEngineOptions eo;
+    eo.idempotency_ttl_seconds = d.options.idempotency_ttl_seconds;
+    eo.timeout_grace_seconds = d.options.job_timeout_grace_seconds;
+    d.engine = std::make_unique<jobs::JobEngine>(*d.objects, *d.logs, eo);
+    jobs::RenderSettings rs;
+    std::string base =
+        "http://" + public_host(d.options.host) + ":" + std::to_string(d.http->port());
+    rs.api_url = d.options.api_url.empty() ? base : d.options.api_url;
+    rs.provisioner_url = d.options.provisioner_url.empty() ? base : d.options.provisioner_url;
+    rs.info = {{"Version", d.options.version}, {"Arch", "amd64"}, {"Os", "linux"}};
+    d.renderer = std::make_unique<jobs::ActionRenderer>(*d.objects, rs);
+    d.followers = std::make_unique<jobs::LogFollowers>(*d.logs, [objects = d.objects.get()](
+                                                                    const std::string& job) {
+        auto j = objects->get("jobs", job);
+        if (!j) return true;
+        std::string state = j.value().value("State", "");
+        return state == "finished" || state == "failed";
+    });
+    d.sweeper = std::make_unique<jobs::JobSweeper>(
+        *d.engine, std::chrono::milliseconds(d.options.job_sweep_interval_ms));
+    return true;
 }
 
 std::uint16_t Daemon::port() const {
@@ -77,6 +158,7 @@ void Daemon::run() {
 }
 
 void Daemon::stop() {
+    impl_->sweeper.reset();
     if (impl_->bus) impl_->bus->close_all();
     if (impl_->http) impl_->http->stop();
 }

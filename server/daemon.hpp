@@ -18,6 +18,14 @@ struct DaemonOptions {
     int heartbeat_seconds = 10;
     std::string default_boot_env = "local";
     std::string version;
+    // Render data (spec 7.2): .ApiURL and .ProvisionerURL. Empty: http://<address>:<port>, with
+    // the listen address, or this host's first non-loopback IPv4 address when listening on all.
+    std::string api_url;
+    std::string provisioner_url;
+    std::uint64_t job_log_max_bytes = std::uint64_t{64} << 20;
+    std::uint64_t idempotency_ttl_seconds = 3600;
+    std::uint64_t job_timeout_grace_seconds = 60;
+    std::uint64_t job_sweep_interval_ms = 5000;
 };
 
 class Daemon {
@@ -32,6 +40,7 @@ class Daemon {
     void stop();
 
   private:
+    bool start_jobs(std::string& error);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -29,6 +29,22 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--default-bootenv", opts.default_boot_env, "BootEnv of new machines")
         ->capture_default_str();
+    app.add_option("--api-url", opts.api_url,
+                   "URL machines reach the API on (.ApiURL); default http://<address>:<port>");
+    app.add_option("--provisioner-url", opts.provisioner_url,
+                   "URL machines fetch files from (.ProvisionerURL); default the API URL");
+    app.add_option("--job-log-max-bytes", opts.job_log_max_bytes,
+                   "Per-job log size kept (head and tail beyond it)")
+        ->capture_default_str();
+    app.add_option("--idempotency-ttl-seconds", opts.idempotency_ttl_seconds,
+                   "How long a POST /jobs Idempotency-Key is remembered")
+        ->capture_default_str();
+    app.add_option("--job-timeout-grace-seconds", opts.job_timeout_grace_seconds,
+                   "Grace after a task's Meta.timeout before the server fails its job")
+        ->capture_default_str();
+    app.add_option("--job-sweep-interval-ms", opts.job_sweep_interval_ms,
+                   "How often overdue jobs are looked for")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     if (!drover::server::parse_listen(listen, opts.host, opts.port)) {
         std::cerr << "droverd: --listen must be HOST:PORT, got " << listen << "\n";

@@ -24,8 +24,9 @@ std::optional<Principal> authorize(const http::Request&, http::Response&) {
 
 }  // namespace
 
-Router::Router(objects::ObjectService& objects, events::EventBus& events, RouterOptions options)
-    : objects_(objects), events_(events), options_(std::move(options)) {}
+Router::Router(objects::ObjectService& objects, events::EventBus& events, JobServices jobs,
+               RouterOptions options)
+    : objects_(objects), events_(events), jobs_(jobs), options_(std::move(options)) {}
 
 void Router::handle(const http::Request& req, http::Response& res) {
     if (req.path == "/healthz") return reply_json(res, 200, {{"status", "ok"}});
@@ -54,6 +55,8 @@ void Router::handle(const http::Request& req, http::Response& res) {
         ctx.principal = "user:" + principal->name;
         ctx.force = query_flag(req, "force");
         ctx.default_boot_env = options_.default_boot_env;
+        if (prefix == "jobs") return handle_jobs(jobs_, tail, req, res, ctx);
+        if (prefix == "machines" && handle_machine_job_routes(jobs_, tail, req, res, ctx)) return;
         return handle_object_request(objects_, prefix, tail, req, res, ctx);
     }
     reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);

@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "server/api/job_routes.hpp"
 #include "server/http/http_server.hpp"
 
 namespace drover::objects {
@@ -23,12 +24,14 @@ struct RouterOptions {
 
 class Router {
   public:
-    Router(objects::ObjectService& objects, events::EventBus& events, RouterOptions options);
+    Router(objects::ObjectService& objects, events::EventBus& events, JobServices jobs,
+           RouterOptions options);
     void handle(const http::Request& req, http::Response& res);
 
   private:
     objects::ObjectService& objects_;
     events::EventBus& events_;
+    JobServices jobs_;
     RouterOptions options_;
 };
 
