@@ -137,13 +137,13 @@ bool Daemon::start_jobs(std::string& error) {
     rs.provisioner_url = d.options.provisioner_url.empty() ? base : d.options.provisioner_url;
     rs.info = {{"Version", d.options.version}, {"Arch", "amd64"}, {"Os", "linux"}};
     d.renderer = std::make_unique<jobs::ActionRenderer>(*d.objects, rs);
-    d.followers = std::make_unique<jobs::LogFollowers>(*d.logs, [objects = d.objects.get()](
-                                                                    const std::string& job) {
-        auto j = objects->get("jobs", job);
-        if (!j) return true;
-        std::string state = j.value().value("State", "");
-        return state == "finished" || state == "failed";
-    });
+    d.followers = std::make_unique<jobs::LogFollowers>(
+        *d.logs, [objects = d.objects.get()](const std::string& job) {
+            auto j = objects->get("jobs", job);
+            if (!j) return true;
+            std::string state = j.value().value("State", "");
+            return state == "finished" || state == "failed";
+        });
     d.sweeper = std::make_unique<jobs::JobSweeper>(
         *d.engine, std::chrono::milliseconds(d.options.job_sweep_interval_ms));
     return true;

@@ -69,8 +69,7 @@ void put_log(JobServices& s, const std::string& uuid, const http::Request& req,
         case jobs::LogOutcome::Io:
             break;
     }
-    reply_error(res, 503, "StorageUnavailable", "Cannot store job log: " + r.message, "jobs",
-                uuid);
+    reply_error(res, 503, "StorageUnavailable", "Cannot store job log: " + r.message, "jobs", uuid);
 }
 
 struct ByteRange {
@@ -133,8 +132,7 @@ void get_log(JobServices& s, const std::string& uuid, const http::Request& req,
                            "jobs", uuid);
     auto chunk = s.logs.read(uuid, range->from, range->length);
     if (!chunk)
-        return reply_error(res, 503, "StorageUnavailable", "Cannot read the job log", "jobs",
-                           uuid);
+        return reply_error(res, 503, "StorageUnavailable", "Cannot read the job log", "jobs", uuid);
     res.headers.emplace("Content-Type", "application/octet-stream");
     res.headers.emplace("X-Log-Size", std::to_string(chunk->size));
     res.headers.emplace("Accept-Ranges", "bytes");
@@ -146,7 +144,8 @@ void get_log(JobServices& s, const std::string& uuid, const http::Request& req,
     res.status = 200;
     if (range->requested) {
         res.status = 206;
-        std::uint64_t last = chunk->next_offset > range->from ? chunk->next_offset - 1 : range->from;
+        std::uint64_t last =
+            chunk->next_offset > range->from ? chunk->next_offset - 1 : range->from;
         res.headers.emplace("Content-Range", "bytes " + std::to_string(range->from) + "-" +
                                                  std::to_string(last) + "/" +
                                                  std::to_string(chunk->size));

@@ -31,9 +31,8 @@ struct JobServices {
 void handle_jobs(JobServices& jobs, const std::string& rest, const http::Request& req,
                  http::Response& res, const objects::WriteContext& ctx);
 // DELETE /machines/<id> and GET /machines/<id>/render; false when `rest` is neither.
-bool handle_machine_job_routes(JobServices& jobs, const std::string& rest,
-                               const http::Request& req, http::Response& res,
-                               const objects::WriteContext& ctx);
+bool handle_machine_job_routes(JobServices& jobs, const std::string& rest, const http::Request& req,
+                               http::Response& res, const objects::WriteContext& ctx);
 // GET/HEAD/PUT /jobs/<id>/log (resumable upload, ranges, follow).
 void handle_job_log(JobServices& jobs, const std::string& id, const http::Request& req,
                     http::Response& res);

@@ -117,8 +117,8 @@ ObjectResult ActionRenderer::job_actions(const std::string& job_id,
         if (job->task.find(':') != std::string::npos) return out.emplace(Json::array());
         auto machine = load<model::Machine>(scope, "machines", job->machine);
         if (!machine)
-            return out.emplace(objects::fail(objects::invalid(
-                "jobs", job_id, {"Machine " + job->machine + " does not exist"})));
+            return out.emplace(objects::fail(
+                objects::invalid("jobs", job_id, {"Machine " + job->machine + " does not exist"})));
         const model::Task* task = scope.catalog().task(job->task);
         if (!task)
             return out.emplace(objects::fail(
@@ -138,8 +138,7 @@ ObjectResult ActionRenderer::dry_run(const std::string& machine_id,
         RenderScope scope(view);
         auto key = objects_.resolve_key(view, "machines", machine_id);
         auto machine = key ? load<model::Machine>(scope, "machines", *key) : std::nullopt;
-        if (!machine)
-            return out.emplace(objects::fail(objects::not_found("machines", machine_id)));
+        if (!machine) return out.emplace(objects::fail(objects::not_found("machines", machine_id)));
         Json tasks = Json::array();
         auto render_one = [&](const std::string& name, int index, const model::Machine& as) {
             Json row{{"Task", name}, {"Index", index}};

@@ -15,7 +15,7 @@ inline constexpr const char* kDeadlineBucket = "jobs.deadlines";
 
 struct JobDeadline {
     std::string job;
-    std::int64_t deadline = 0;  // seconds since the epoch: StartTime + timeout
+    std::int64_t deadline = 0;  // milliseconds since the epoch: StartTime + timeout
     std::string timeout;        // the task's Meta.timeout as written
 };
 

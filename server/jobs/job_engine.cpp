@@ -65,10 +65,10 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
     auto context = body.find("Context");
     if (context != body.end() && !context->is_string() && !context->is_null())
         return api::unexpected(objects::bad_request("jobs", "", {"Context must be a string"}));
-    IdempotencyScope scope{machine->get<std::string>(),
-                           context != body.end() && context->is_string() ? context->get<std::string>()
-                                                                         : "",
-                           idempotency_key};
+    IdempotencyScope scope{
+        machine->get<std::string>(),
+        context != body.end() && context->is_string() ? context->get<std::string>() : "",
+        idempotency_key};
     const auto now_s =
         std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count();
 
@@ -82,7 +82,7 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
                 reply = NextJobReply{rec->status, rec->job};
                 return Json();
             }
-        auto decided = decide_and_save(t, scope.machine, scope.context, log);
+        auto decided = decide_and_save(t, scope.machine, scope.context, ctx, log);
         if (!decided) return api::unexpected(decided.error());
         reply = decided.value();
         if (!scope.key.empty())
@@ -99,10 +99,9 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
     return *reply;
 }
 
-api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(ObjectTxn& t,
-                                                                     const std::string& machine_id,
-                                                                     const std::string& context,
-                                                                     NewJobLog& log) {
+api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
+    ObjectTxn& t, const std::string& machine_id, const std::string& context,
+    const objects::WriteContext& ctx, NewJobLog& log) {
     auto found = t.get("machines", machine_id);
     if (!found)
         return api::unexpected(
@@ -125,7 +124,7 @@ api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(ObjectTxn& 
         default:
             break;
     }
-    const auto ectx = engine_context(objects::WriteContext{});
+    const auto ectx = engine_context(ctx);
     const std::string stamp = rules::format_rfc3339(now());
     bool cj_changed = false;
     if (d.fail_current_job && cj) {  // step 4: the list moved under an unfinished job

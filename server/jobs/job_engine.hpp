@@ -52,12 +52,11 @@ class JobEngine {
                                                        const std::string& idempotency_key,
                                                        const objects::WriteContext& ctx);
     // PATCH (is_patch) or PUT of a job (spec 2.1), with its effects on the machine.
-    objects::ObjectResult update_job(const std::string& id, const model::Json& body,
-                                     bool is_patch, const objects::WriteContext& ctx);
+    objects::ObjectResult update_job(const std::string& id, const model::Json& body, bool is_patch,
+                                     const objects::WriteContext& ctx);
     objects::ObjectResult remove_job(const std::string& id, const objects::WriteContext& ctx);
     // Machine delete: its current job stops being Current (spec 2.2); its jobs stay (spec 1.4).
-    objects::ObjectResult remove_machine(const std::string& id,
-                                         const objects::WriteContext& ctx);
+    objects::ObjectResult remove_machine(const std::string& id, const objects::WriteContext& ctx);
     // The jobs deleted (or, dry run, that would be), newest first per machine.
     api::Expected<model::Json, model::Error> purge(const PurgePolicy& policy,
                                                    const objects::WriteContext& ctx);
@@ -77,6 +76,7 @@ class JobEngine {
     api::Expected<NextJobReply, model::Error> decide_and_save(objects::ObjectTxn& t,
                                                               const std::string& machine,
                                                               const std::string& context,
+                                                              const objects::WriteContext& ctx,
                                                               NewJobLog& log);
 
     objects::ObjectService& objects_;

@@ -39,7 +39,7 @@ bool purge_wanted(const model::Job& j, std::size_t position, const PurgePolicy& 
 }  // namespace
 
 api::Expected<Json, model::Error> JobEngine::purge(const PurgePolicy& policy,
-                                                    const objects::WriteContext& ctx) {
+                                                   const objects::WriteContext& ctx) {
     if (!policy.keep && !policy.failed_after && !policy.complete_after)
         return api::unexpected(objects::bad_request(
             "jobs", "",

@@ -15,7 +15,8 @@ using objects::ObjectResult;
 std::size_t JobEngine::fail_overdue_jobs() {
     std::vector<JobDeadline> overdue;
     objects_.store().read([&](const store::ReadView& view) {
-        overdue = overdue_jobs(view, now(), static_cast<std::int64_t>(options_.timeout_grace_seconds));
+        overdue =
+            overdue_jobs(view, now(), static_cast<std::int64_t>(options_.timeout_grace_seconds));
     });
     std::size_t failed = 0;
     for (const auto& d : overdue) {
@@ -26,10 +27,10 @@ std::size_t JobEngine::fail_overdue_jobs() {
             auto found = t.get("jobs", d.job);
             if (!found) return Json();
             if (found.value().value("State", "") != "running") return Json();
-            Json patch = Json::array(
-                {{{"op", "test"}, {"path", "/State"}, {"value", "running"}},
-                 {{"op", "replace"}, {"path", "/State"}, {"value", "failed"}},
-                 {{"op", "replace"}, {"path", "/ExitState"}, {"value", "failed"}}});
+            Json patch =
+                Json::array({{{"op", "test"}, {"path", "/State"}, {"value", "running"}},
+                             {{"op", "replace"}, {"path", "/State"}, {"value", "failed"}},
+                             {{"op", "replace"}, {"path", "/ExitState"}, {"value", "failed"}}});
             objects::WriteContext system;
             system.principal = "system:job-timeout";
             auto changed = t.patch("jobs", d.job, patch, system);

@@ -123,8 +123,8 @@ ObjectResult ObjectTxn::create(const std::string& prefix, const Json& body,
                            [&](Collection& c) { return c.create(txn_, body, ctx); });
 }
 
-ObjectResult ObjectTxn::replace(const std::string& prefix, const std::string& id,
-                                const Json& body, const WriteContext& ctx) {
+ObjectResult ObjectTxn::replace(const std::string& prefix, const std::string& id, const Json& body,
+                                const WriteContext& ctx) {
     return service_.in_txn(txn_, prefix, id, [&](Collection& c) -> ObjectResult {
         auto key = c.resolve_key(txn_, id);
         if (!key) return fail(not_found(prefix, id, "PUT"));

@@ -23,12 +23,11 @@ class ObjectTxn {
     ObjectResult get(const std::string& prefix, const std::string& id) const;
     ObjectResult create(const std::string& prefix, const model::Json& body,
                         const WriteContext& ctx);
-    ObjectResult replace(const std::string& prefix, const std::string& id,
-                         const model::Json& body, const WriteContext& ctx);
+    ObjectResult replace(const std::string& prefix, const std::string& id, const model::Json& body,
+                         const WriteContext& ctx);
     ObjectResult patch(const std::string& prefix, const std::string& id, const model::Json& patch,
                        const WriteContext& ctx);
-    ObjectResult remove(const std::string& prefix, const std::string& id,
-                        const WriteContext& ctx);
+    ObjectResult remove(const std::string& prefix, const std::string& id, const WriteContext& ctx);
     // The raw transaction, for buckets outside the object model (indexes the caller owns).
     store::WriteTxn& raw() { return txn_; }
 

@@ -225,8 +225,7 @@ Errors extra_validation(const model::Task& t) {
     Errors errs = template_info_parse_errors(t.name, t.templates);
     // Meta.timeout (beyond DRP) is enforced by the agent and the server's sweeper: it must mean
     // something to both.
-    if (auto it = t.meta.find("timeout");
-        it != t.meta.end() && !rules::parse_timeout(it->second))
+    if (auto it = t.meta.find("timeout"); it != t.meta.end() && !rules::parse_timeout(it->second))
         errs.push_back(t.name + ": Meta.timeout `" + it->second +
                        "` is not a number of seconds or a Go duration such as 90s or 15m");
     return errs;
