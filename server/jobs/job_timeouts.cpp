@@ -41,7 +41,7 @@ std::size_t JobEngine::fail_overdue_jobs() {
         if (!done || !failed_it) continue;
         ++failed;
         logs_.append(d.job, std::nullopt,
-                     "\ndrover: job failed by the server: still running " +
+                     "\ndrover: job timed out: failed by the server, still running " +
                          std::to_string(options_.timeout_grace_seconds) +
                          "s after its task's timeout of " + d.timeout + " ran out\n");
     }
