@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Quick start demo, after the build: starts droverd on a fresh embedded LMDB data dir, loads a
 # small workflow over the v3 API, creates a machine in it, and shows what the server did (the
-# workflow expanded into the machine's task list, a template rendered offline, the event stream).
+# workflow expanded into the machine's task list, the tasks rendered for it, one job cycle done by
+# hand as the agent does it, a template rendered offline, the event stream).
 # Plain bash: /dev/tcp stands in for an HTTP client until the drover CLI speaks the API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,16 +16,19 @@ for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log")
 [ -n "$port" ] || { cat "$log"; exit 1; }
 
-# api METHOD PATH [JSON]: prints the response body (one request per connection).
+# api METHOD PATH [BODY [CONTENT-TYPE [HEADER]]]: prints the response body (one request per
+# connection).
 api() {
-  local body=${3:-}
+  local body=${3:-} type=${4:-application/json} extra=${5:+$5$'\r\n'}
   exec 3<>"/dev/tcp/127.0.0.1/$port"
-  printf '%s %s HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
-    "$1" "$2" "${#body}" "$body" >&3
+  printf '%s %s HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Type: %s\r\n%sContent-Length: %d\r\n\r\n%s' \
+    "$1" "$2" "$type" "$extra" "${#body}" "$body" >&3
   sed '1,/^\r$/d' <&3
   exec 3<&-
   echo
 }
+# field NAME: the first "NAME":"value" of the JSON on stdin.
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 
 echo "== droverd $(build/server/droverd --version) on 127.0.0.1:$port, data in $data_dir =="
 api GET /healthz
@@ -48,11 +52,28 @@ echo
 echo "== a list query: machines in stage discover =="
 api GET '/api/v3/machines?Stage=discover&sort=Name'
 echo
+echo "== what the machine will run: every task left, rendered without running anything =="
+api GET '/api/v3/machines/Name:node-01.example.com/render?all=true'
+echo
+echo "== one job cycle, as the agent does it (POST /jobs, running, actions, log, finished) =="
+uuid=$(api GET '/api/v3/machines/Name:node-01.example.com' | field Uuid)
+job=$(api POST /api/v3/jobs "{\"Machine\":\"$uuid\"}" application/json 'Idempotency-Key: demo-1')
+again=$(api POST /api/v3/jobs "{\"Machine\":\"$uuid\"}" application/json 'Idempotency-Key: demo-1')
+job_id=$(echo "$job" | field Uuid)
+echo "POST /jobs -> job $job_id for task $(echo "$job" | field Task) (state $(echo "$job" | field State))"
+echo "the same Idempotency-Key again -> job $(echo "$again" | field Uuid) (no second job)"
+api PATCH "/api/v3/jobs/$job_id" '[{"op":"test","path":"/State","value":"created"},{"op":"replace","path":"/State","value":"running"}]' >/dev/null
+api GET "/api/v3/jobs/$job_id/actions"
+api PUT "/api/v3/jobs/$job_id/log" $'hello from node-01.example.com (rack-12)\n' application/octet-stream
+api PATCH "/api/v3/jobs/$job_id" '[{"op":"test","path":"/State","value":"running"},{"op":"replace","path":"/State","value":"finished"},{"op":"replace","path":"/ExitState","value":"complete"}]' |
+  sed 's/.*"EndTime":"\([^"]*\)".*"State":"\([a-z]*\)".*/job ended \1, state \2/'
+echo "the job log:"
+api GET "/api/v3/jobs/$job_id/log"
 echo "== every create so far, replayed from the event log (GET /api/v3/events?since=0) =="
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'GET /api/v3/events?filter=*.create.*&since=0 HTTP/1.1\r\nHost: demo\r\n\r\n' >&3
 # Each event is one `id:` line and one `data:` line with the Event JSON; shown as type.action.key.
-timeout 2 grep -m 14 '^data: ' <&3 |
+timeout 2 grep -m 15 '^data: ' <&3 |
   sed -n 's/^data: {"Action":"\([a-z]*\)","Key":"\([^"]*\)".*"Type":"\([a-z]*\)"}$/  \3.\1.\2/p' || true
 exec 3<&-
 echo
