@@ -1,0 +1,142 @@
+#include "agent/client/api_client.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace drover::client {
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+bool sleep_unless_cancelled(const ClientOptions& o, std::chrono::milliseconds d) {
+    auto end = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < end) {
+        if (o.cancelled && o.cancelled()) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+            std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                end - std::chrono::steady_clock::now())));
+    }
+    return !(o.cancelled && o.cancelled());
+}
+
+}  // namespace
+
+struct ApiClient::Impl {
+    std::unique_ptr<httplib::Client> http;
+};
+
+std::string Response::header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? "" : it->second;
+}
+
+ApiClient::ApiClient(ClientOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
+    impl_->http = std::make_unique<httplib::Client>(options_.endpoint);
+    auto& c = *impl_->http;
+    c.set_keep_alive(true);
+    c.set_tcp_nodelay(true);  // httplib sends head and body apart: Nagle would add 40 ms
+    c.set_connection_timeout(options_.timeout);
+    c.set_read_timeout(options_.timeout);
+    c.set_write_timeout(options_.timeout);
+    c.enable_server_certificate_verification(false);  // pinning arrives with the security work
+    if (!options_.token.empty())
+        c.set_bearer_token_auth(options_.token.c_str());
+    else if (!options_.user.empty())
+        c.set_basic_auth(options_.user.c_str(), options_.password.c_str());
+}
+
+ApiClient::~ApiClient() = default;
+ApiClient::ApiClient(ApiClient&&) noexcept = default;
+ApiClient& ApiClient::operator=(ApiClient&&) noexcept = default;
+
+api::Expected<Response, TransportError> ApiClient::send(const Request& request) {
+    httplib::Request req;
+    req.method = request.method;
+    req.path = request.path;
+    req.body = request.body;
+    for (const auto& [k, v] : request.headers)
+        req.headers.emplace(k, v);
+    req.headers.emplace("Accept", "application/json");
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH")
+        req.headers.emplace("Content-Type", request.content_type);
+    for (std::size_t attempt = 0;; ++attempt) {
+        auto result = impl_->http->send(req);
+        if (result) {
+            Response out;
+            out.status = result->status;
+            out.body = std::move(result->body);
+            for (const auto& [k, v] : result->headers)
+                out.headers[lower(k)] = v;
+            return out;
+        }
+        std::string why = httplib::to_string(result.error());
+        std::optional<std::chrono::milliseconds> delay;
+        if (attempt < options_.retry_delays.size())
+            delay = options_.retry_delays[attempt];
+        else
+            delay = options_.retry_every;
+        if (!delay)
+            return api::unexpected(
+                TransportError{"cannot reach " + options_.endpoint + ": " + why});
+        if (options_.log)
+            options_.log(request.method + " " + request.path + ": " + why + "; retrying in " +
+                         std::to_string(delay->count()) + " ms");
+        if (!sleep_unless_cancelled(options_, *delay))
+            return api::unexpected(TransportError{"cancelled while retrying: " + why});
+    }
+}
+
+api::Expected<nlohmann::json, ApiError> ApiClient::call(const std::string& method,
+                                                        const std::string& path,
+                                                        const nlohmann::json* body,
+                                                        const HeaderMap& headers) {
+    Request req{method, path, body ? body->dump() : "", "application/json", headers};
+    auto sent = send(req);
+    if (!sent) return api::unexpected(ApiError{0, sent.error().message, ""});
+    const Response& r = sent.value();
+    if (r.status >= 400)
+        return api::unexpected(ApiError{r.status, error_message(r.status, r.body), r.body});
+    if (r.body.empty()) return nlohmann::json();
+    auto parsed = nlohmann::json::parse(r.body, nullptr, false);
+    if (parsed.is_discarded())
+        return api::unexpected(
+            ApiError{r.status, "the server sent a body that is not JSON", r.body});
+    return parsed;
+}
+
+std::string error_message(int status, const std::string& body) {
+    auto doc = nlohmann::json::parse(body, nullptr, false);
+    if (doc.is_object() && doc.contains("Messages") && doc["Messages"].is_array()) {
+        std::string out;
+        for (const auto& m : doc["Messages"])
+            if (m.is_string()) out += (out.empty() ? "" : "; ") + m.get<std::string>();
+        if (!out.empty()) return out;
+    }
+    return "HTTP " + std::to_string(status) + (body.empty() ? "" : ": " + body.substr(0, 200));
+}
+
+std::string url_escape(const std::string& s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace drover::client

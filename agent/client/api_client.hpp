@@ -1,0 +1,92 @@
+// The drover client's door to droverd (spec 6.1): one endpoint, credentials, and the retry policy
+// of spec 5.5 (transport errors are retried with backoff 1,1,2,3,5,8 s, then every 10 s for the
+// agent; an HTTP status is an answer and is returned at once). Keeps httplib out of its users.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/api/expected.hpp"
+
+namespace drover::client {
+
+struct ClientOptions {
+    std::string endpoint = "https://127.0.0.1:8092";  // scheme://host:port, no path
+    std::string token;                                // Bearer
+    std::string user, password;                       // Basic, when there is no token
+    // Sleeps between transport retries; after the list, `retry_every` forever when set.
+    std::vector<std::chrono::milliseconds> retry_delays{
+        std::chrono::seconds(1), std::chrono::seconds(1), std::chrono::seconds(2),
+        std::chrono::seconds(3), std::chrono::seconds(5), std::chrono::seconds(8)};
+    std::optional<std::chrono::milliseconds> retry_every;  // the agent sets 10 s
+    std::chrono::seconds timeout{30};                      // per attempt (read and write)
+    std::function<void(const std::string&)> log;           // one line per retry, when set
+    std::function<bool()> cancelled;                       // stop retrying when true
+};
+
+// A lower-case header map: HTTP header names compare case-insensitively.
+using HeaderMap = std::map<std::string, std::string>;
+
+struct Response {
+    int status = 0;
+    std::string body;
+    HeaderMap headers;  // lower-case names
+    std::string header(const std::string& lower_name) const;
+};
+
+// A request that got no HTTP answer after every retry (connection refused, reset, timeout, TLS).
+struct TransportError {
+    std::string message;
+};
+
+// A failed API call: an HTTP error answer (status >= 400, with DRP's error body when it sent
+// one), or a transport failure (status 0).
+struct ApiError {
+    int status = 0;
+    std::string message;  // one line: the server's Messages joined, or the transport error
+    std::string body;
+};
+
+struct Request {
+    std::string method = "GET";
+    std::string path;  // with query
+    std::string body;
+    std::string content_type = "application/json";
+    HeaderMap headers;
+};
+
+class ApiClient {
+  public:
+    explicit ApiClient(ClientOptions options);
+    ~ApiClient();
+    ApiClient(ApiClient&&) noexcept;
+    ApiClient& operator=(ApiClient&&) noexcept;
+
+    const ClientOptions& options() const { return options_; }
+
+    // One request with the retry policy; any HTTP answer (2xx or not) is a value.
+    api::Expected<Response, TransportError> send(const Request& request);
+    // JSON in, JSON out: 2xx -> the body parsed (null when empty), otherwise an ApiError.
+    api::Expected<nlohmann::json, ApiError> call(const std::string& method, const std::string& path,
+                                                 const nlohmann::json* body = nullptr,
+                                                 const HeaderMap& headers = {});
+
+  private:
+    struct Impl;
+    ClientOptions options_;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The one-line message of an error answer: DRP's `Messages` joined with "; ", else the body.
+std::string error_message(int status, const std::string& body);
+
+// Percent-encodes one path segment or query value (keeps unreserved characters).
+std::string url_escape(const std::string& s);
+
+}  // namespace drover::client
