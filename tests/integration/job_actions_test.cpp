@@ -235,11 +235,11 @@ TEST_CASE("job actions: a template error is 422 naming task and template",
     CHECK_THAT(msg, Catch::Contains("Nope"));
 }
 
-// SERVER BUG (DRP compatibility): `.Param` of an unknown param fails with "no such machine
+// Found as a bug, fixed: `.Param` of an unknown param fails with "no such machine
 // parameter nope"; DRP (backend/renderData.go, and spec 7.2) says "No such machine parameter
 // nope", capitalised. Content and operators grep for DRP's text; the DRP wording is asserted.
 TEST_CASE("job actions: .Param of an unknown param fails with DRP's message",
-          "[integration][jobactions][spec7.2][server-bug][!mayfail]") {
+          "[integration][jobactions][spec7.2]") {
     DroverdProcess d;
     auto c = d.client();
     make_task(*c, "broken", json::array({tmpl("bad", "{{.Param \"nope\"}}")}));
@@ -335,12 +335,12 @@ TEST_CASE("dry run ?all=true while a job is current", "[integration][jobactions]
     CHECK(get(*c, "/api/v3/jobs").body.size() == 1);
 }
 
-// SERVER BUG: once the current job is finished, its task is done (spec 3.2: past is
+// Found as a bug, fixed: once the current job is finished, its task is done (spec 3.2: past is
 // Tasks[0..CurrentTask]; spec 2.3 step 4: a finished job moves on to CurrentTask+1), but the dry
 // run still renders Tasks[CurrentTask] among what is left (action_renderer.cpp starts its walk at
 // max(0, CurrentTask) whatever the job's state). The tasks really left are asserted.
 TEST_CASE("dry run ?all=true leaves out the task whose job finished",
-          "[integration][jobactions][render][server-bug][!mayfail]") {
+          "[integration][jobactions][render]") {
     DroverdProcess d;
     auto c = d.client();
     for (const char* t : {"one", "two", "three"})
