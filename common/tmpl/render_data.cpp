@@ -15,6 +15,12 @@ namespace drover::tmpl {
 
 namespace {
 
+// DRP's server says "No such machine parameter" (spec 7.2); the Go oracle's mock renderData says
+// it in lower case, and without extensions drover matches the oracle byte for byte.
+std::string missing_param_message(const RenderContext& ctx, const std::string& name) {
+    return (ctx.extensions ? "No such machine parameter " : "no such machine parameter ") + name;
+}
+
 using Methods = std::unordered_map<std::string, Function>;
 
 thread_local int g_nesting = 0;  // CallTemplate/StringExpand recursion guard
@@ -186,7 +192,7 @@ class RenderDataObject : public Object {
     Value param(const std::string& key) const {
         if (auto it = param_cache_.find(key); it != param_cache_.end()) return it->second;
         auto v = ctx_.params ? ctx_.params->lookup(key) : std::nullopt;
-        if (!v) throw CallError{"no such machine parameter " + key};
+        if (!v) throw CallError{missing_param_message(ctx_, key)};
         return param_cache_[key] = from_json(*v);
     }
     bool param_exists(const std::string& key) const {
@@ -312,7 +318,7 @@ Methods RenderDataObject::make(bool with_ext) {
         Impl compose = [](const Value& self, std::vector<Value>& a) {
             const auto& c = rd(self).ctx();
             auto v = c.params ? c.params->compose(a[0].s) : std::nullopt;
-            if (!v) throw CallError{"no such machine parameter " + a[0].s};
+            if (!v) throw CallError{missing_param_message(c, a[0].s)};
             return from_json(*v);
         };
         m["ComposeParam"] = fn(s1, compose);

@@ -133,14 +133,18 @@ void get_log(JobServices& s, const std::string& uuid, const http::Request& req,
     auto chunk = s.logs.read(uuid, range->from, range->length);
     if (!chunk)
         return reply_error(res, 503, "StorageUnavailable", "Cannot read the job log", "jobs", uuid);
-    res.headers.emplace("Content-Type", "application/octet-stream");
+    const bool follow = query_flag(req, "follow") && req.method == "GET";
     res.headers.emplace("X-Log-Size", std::to_string(chunk->size));
     res.headers.emplace("Accept-Ranges", "bytes");
-    if (range->requested && range->from > chunk->size) {
+    // A range starting at the end is unsatisfiable (RFC 9110), except for a follower that waits
+    // for what comes next.
+    if (range->requested &&
+        (range->from > chunk->size || (range->from == chunk->size && !follow))) {
         res.headers.emplace("Content-Range", "bytes */" + std::to_string(chunk->size));
         return reply_error(res, 416, "RangeNotSatisfiable",
                            "The log has " + std::to_string(chunk->size) + " bytes", "jobs", uuid);
     }
+    res.headers.emplace("Content-Type", "application/octet-stream");
     res.status = 200;
     if (range->requested) {
         res.status = 206;
@@ -151,8 +155,7 @@ void get_log(JobServices& s, const std::string& uuid, const http::Request& req,
                                                  std::to_string(chunk->size));
     }
     res.body = std::move(chunk->bytes);
-    if (query_flag(req, "follow") && req.method == "GET")
-        start_follow(s.followers, uuid, chunk->next_offset, res);
+    if (follow) start_follow(s.followers, uuid, chunk->next_offset, res);
 }
 
 }  // namespace
@@ -160,7 +163,7 @@ void get_log(JobServices& s, const std::string& uuid, const http::Request& req,
 void handle_job_log(JobServices& s, const std::string& id, const http::Request& req,
                     http::Response& res) {
     auto job = s.objects.get("jobs", id);
-    if (!job) return reply_error(res, job.error());
+    if (!job) return reply_error(res, objects::not_found("jobs", id, req.method));
     const std::string uuid = job.value()["Uuid"].get<std::string>();
     if (req.method == "PUT") return put_log(s, uuid, req, res);
     if (req.method == "GET" || req.method == "HEAD") return get_log(s, uuid, req, res);

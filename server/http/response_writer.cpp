@@ -161,7 +161,8 @@ std::string serialize_stream_head(const Response& response) {
     std::string out;
     append_status_line(out, response.status);
     append_handler_headers(out, response.headers);
-    append_header(out, "Connection", "keep-alive");
+    // The body ends when the connection does (no length, no chunking): say so.
+    append_header(out, "Connection", "close");
     out += "\r\n";
     out += response.body;  // a stream may open with bytes the handler already has
     return out;

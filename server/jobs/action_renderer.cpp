@@ -159,8 +159,13 @@ ObjectResult ActionRenderer::dry_run(const std::string& machine_id,
             // Walk what is left as the engine would: stage: and bootenv: entries change what the
             // later tasks see (.Stage, .Env and stage params).
             model::Machine as = *machine;
-            for (int i = std::max(0, machine->current_task);
-                 i < static_cast<int>(machine->tasks.size()); ++i) {
+            int first = std::max(0, machine->current_task);
+            // The task under CurrentTask is done once its job finished (spec 2.3 step 4).
+            auto current = load<model::Job>(scope, "jobs", machine->current_job);
+            if (current && current->current_index == machine->current_task &&
+                current->state == "finished")
+                ++first;
+            for (int i = first; i < static_cast<int>(machine->tasks.size()); ++i) {
                 const std::string& entry = machine->tasks[static_cast<std::size_t>(i)];
                 auto e = rules::parse_task_entry(entry);
                 if (e.kind == rules::EntryKind::Stage) as.stage = e.name;

@@ -282,11 +282,11 @@ TEST_CASE(".ComposeParam merges every level", "[task_render][spec7.2][spec8]") {
     CHECK(f.content_of("{{.ComposeParam \"cfg\"}}") == "map[a:1 b:2 c:3 list:[m p]]");
 }
 
-TEST_CASE("a missing .Param fails the render with the engine's message", "[task_render][spec7.2]") {
+TEST_CASE("a missing .Param fails the render with DRP's message", "[task_render][spec7.2]") {
     Fixture f;
     CHECK(f.content_of("x{{.Param \"nope\"}}") ==
           "ERR: task t template one: template: one:1:3: executing \"one\" at <.Param>: error "
-          "calling Param: no such machine parameter nope");
+          "calling Param: No such machine parameter nope");
 }
 
 TEST_CASE("parse errors name the template", "[task_render][spec7.1]") {
