@@ -1,9 +1,13 @@
-// spec 5.8's acceptance tables, TestJobs and TestChangeStage, run against the real droverd by the
-// scripted fake agent: every row's job, state and exit state, the machine's task-list edits in
-// between, and the job counts at the end.
+// spec 5.8's acceptance tables, TestJobs and TestChangeStage, run against the real droverd twice:
+// by the scripted fake agent (the job engine's own acceptance) and by the real `drover agent`
+// (--oneshot --exit-on-failure --skip-power, as the Go tests run theirs): every row's job, state
+// and exit state, the machine's task-list edits in between, and the job counts at the end.
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include <functional>
+
+#include "agent_process.hpp"
 #include "droverd_process.hpp"
 #include "fake_agent.hpp"
 
@@ -38,17 +42,32 @@ struct WorkDir {
     ~WorkDir() { fs::remove_all(path); }
 };
 
+// Runs one agent until it ends; "" when it ended cleanly, else what went wrong.
+using AgentDriver = std::function<std::string(httplib::Client& c, const std::string& work)>;
+
+std::string fake_agent(httplib::Client& c, const std::string& work) {
+    auto run = run_fake_agent(c, {kUuid, "", work, true});
+    return run.error.empty() ? "" : run.error + " after " + json(run.states).dump();
+}
+
+AgentDriver real_agent(const DroverdProcess& d) {
+    return [&d](httplib::Client&, const std::string& work) -> std::string {
+        AgentProcess a(d.port(), kUuid, work + "/state",
+                       {"--oneshot", "--exit-on-failure", "--skip-power"}, {"JT=" + work});
+        int rc = a.wait();
+        return rc == 0 ? "" : "drover agent exited " + std::to_string(rc) + ":\n" + a.output();
+    };
+}
+
 // Go's runAgent: make the machine Runnable if needed, run the agent until it ends, then check the
 // machine's current job.
-void run_agent(httplib::Client& c, const std::string& work, const std::string& task,
-               const std::string& state, const std::string& exit_state) {
+void run_agent(httplib::Client& c, const AgentDriver& agent, const std::string& work,
+               const std::string& task, const std::string& state, const std::string& exit_state) {
     auto m = get(c, kMachine);
     REQUIRE(m.status == 200);
     if (!m.body["Runnable"].get<bool>())
         REQUIRE(patch(c, kMachine, replace_op("/Runnable", true)).status == 200);
-    auto run = run_fake_agent(c, {kUuid, "", work, true});
-    INFO("agent states: " << json(run.states).dump());
-    REQUIRE(run.error.empty());
+    REQUIRE(agent(c, work) == "");
     m = get(c, kMachine);
     auto job = get(c, "/api/v3/jobs/" + m.body["CurrentJob"].get<std::string>());
     REQUIRE(job.status == 200);
@@ -62,11 +81,7 @@ void expect_messages(const Reply& r, int status, const json& messages) {
     CHECK(r.body["Messages"] == messages);
 }
 
-}  // namespace
-
-TEST_CASE("TestJobs: the whole table with a scripted agent (spec 5.8)",
-          "[integration][spec5.8][jobs]") {
-    DroverdProcess d;
+void test_jobs_table(DroverdProcess& d, const AgentDriver& agent) {
     auto c = d.client();
     WorkDir work;
     REQUIRE(
@@ -110,12 +125,12 @@ TEST_CASE("TestJobs: the whole table with a scripted agent (spec 5.8)",
     CHECK(r.body["Tasks"] == json{"task2", "task1"});
     CHECK(r.body["CurrentTask"] == -1);
 
-    run_agent(*c, work.path, "task2", "incomplete", "reboot");  // row 9
+    run_agent(*c, agent, work.path, "task2", "incomplete", "reboot");  // row 9
     std::string job_a = get(*c, kMachine).body["CurrentJob"];
-    run_agent(*c, work.path, "task2", "incomplete", "poweroff");  // row 10
-    run_agent(*c, work.path, "task2", "incomplete", "stop");      // row 11
-    run_agent(*c, work.path, "task2", "failed", "failed");        // row 12
-    CHECK(get(*c, kMachine).body["CurrentJob"] == job_a);         // rows 9-12 are one job
+    run_agent(*c, agent, work.path, "task2", "incomplete", "poweroff");  // row 10
+    run_agent(*c, agent, work.path, "task2", "incomplete", "stop");      // row 11
+    run_agent(*c, agent, work.path, "task2", "failed", "failed");        // row 12
+    CHECK(get(*c, kMachine).body["CurrentJob"] == job_a);                // rows 9-12 are one job
 
     expect_messages(patch(*c, kMachine, replace_op("/Tasks", json::array())), 422,
                     {"Cannot remove tasks that have already executed or are already executing"});
@@ -125,15 +140,15 @@ TEST_CASE("TestJobs: the whole table with a scripted agent (spec 5.8)",
     REQUIRE(patch(*c, kMachine, replace_op("/Tasks", {"task2", "task1", "task2"})).status ==
             200);  // row 16
 
-    run_agent(*c, work.path, "task2", "incomplete", "complete");  // row 17: job B
+    run_agent(*c, agent, work.path, "task2", "incomplete", "complete");  // row 17: job B
     CHECK(get(*c, kMachine).body["CurrentJob"] != job_a);
-    run_agent(*c, work.path, "task1", "incomplete", "reboot");    // row 18: B done, job C
-    run_agent(*c, work.path, "task1", "failed", "failed");        // row 19
-    run_agent(*c, work.path, "task1", "incomplete", "complete");  // row 20: job D
+    run_agent(*c, agent, work.path, "task1", "incomplete", "reboot");    // row 18: B done, job C
+    run_agent(*c, agent, work.path, "task1", "failed", "failed");        // row 19
+    run_agent(*c, agent, work.path, "task1", "incomplete", "complete");  // row 20: job D
     REQUIRE(patch(*c, kMachine, replace_op("/Tasks", {"task2", "task1"})).status == 200);  // 21
     CHECK(patch(*c, kMachine, replace_op("/Tasks", json::array())).status == 422);         // 22
     CHECK(patch(*c, kMachine, replace_op("/Tasks", {"task1", "task2"})).status == 422);
-    run_agent(*c, work.path, "task1", "finished", "complete");  // row 23
+    run_agent(*c, agent, work.path, "task1", "finished", "complete");  // row 23
     r = get(*c, kMachine);
     CHECK(r.body["CurrentTask"] == 2);
     CHECK(r.body["Tasks"].size() == 2);
@@ -154,9 +169,7 @@ TEST_CASE("TestJobs: the whole table with a scripted agent (spec 5.8)",
     CHECK(get(*c, "/api/v3/jobs?Current=true").body.size() == 0);  // cleared with the machine
 }
 
-TEST_CASE("TestChangeStage: the legacy change-stage/map table (spec 5.8, 4)",
-          "[integration][spec5.8][spec4][jobs]") {
-    DroverdProcess d;
+void test_change_stage_table(DroverdProcess& d, const AgentDriver& agent) {
     auto c = d.client();
     WorkDir work;
     auto task = [&](const std::string& name) {
@@ -218,9 +231,7 @@ TEST_CASE("TestChangeStage: the legacy change-stage/map table (spec 5.8, 4)",
         REQUIRE(r.status == 200);
         CHECK(r.body["Tasks"] == json{row.task});
         CHECK(r.body["CurrentTask"] == -1);
-        auto run = run_fake_agent(*c, {kUuid, "", work.path, true});
-        INFO("agent states: " << json(run.states).dump());
-        REQUIRE(run.error.empty());
+        REQUIRE(agent(*c, work.path) == "");
         auto m = get(*c, kMachine);
         auto job = get(*c, "/api/v3/jobs/" + m.body["CurrentJob"].get<std::string>());
         CHECK(job.body["Task"] == row.last_task);
@@ -228,4 +239,30 @@ TEST_CASE("TestChangeStage: the legacy change-stage/map table (spec 5.8, 4)",
         CHECK(job.body["ExitState"] == "complete");
     }
     CHECK(get(*c, "/api/v3/jobs").body.size() == 16);
+}
+
+}  // namespace
+
+TEST_CASE("TestJobs: the whole table with a scripted agent (spec 5.8)",
+          "[integration][spec5.8][jobs]") {
+    DroverdProcess d;
+    test_jobs_table(d, fake_agent);
+}
+
+TEST_CASE("TestJobs: the whole table with the real drover agent (spec 5.8)",
+          "[integration][spec5.8][agent]") {
+    DroverdProcess d;
+    test_jobs_table(d, real_agent(d));
+}
+
+TEST_CASE("TestChangeStage: the legacy change-stage/map table, scripted agent (spec 5.8, 4)",
+          "[integration][spec5.8][spec4][jobs]") {
+    DroverdProcess d;
+    test_change_stage_table(d, fake_agent);
+}
+
+TEST_CASE("TestChangeStage: the legacy change-stage/map table, real drover agent (spec 5.8, 4)",
+          "[integration][spec5.8][spec4][agent]") {
+    DroverdProcess d;
+    test_change_stage_table(d, real_agent(d));
 }

@@ -25,11 +25,12 @@ DroverdProcess::~DroverdProcess() {
     std::filesystem::remove_all(data_dir_, ec);
 }
 
-void DroverdProcess::start() {
+void DroverdProcess::start(bool same_port) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> args{DROVERD_PATH,  "--data-dir",          data_dir_, "--listen",
-                                  "127.0.0.1:0", "--heartbeat-seconds", "1"};
+    std::string listen = "127.0.0.1:" + std::to_string(same_port ? port_ : 0);
+    std::vector<std::string> args{DROVERD_PATH, "--data-dir",          data_dir_, "--listen",
+                                  listen,       "--heartbeat-seconds", "1"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::fflush(nullptr);  // or the child repeats our buffered output
     pid_ = fork();

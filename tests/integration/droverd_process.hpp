@@ -20,7 +20,8 @@ class DroverdProcess {
     DroverdProcess(const DroverdProcess&) = delete;
     DroverdProcess& operator=(const DroverdProcess&) = delete;
 
-    void start();
+    // Starts droverd; with same_port, on the port it had before (agents keep their endpoint).
+    void start(bool same_port = false);
     void stop();   // SIGTERM, wait
     void kill9();  // SIGKILL, wait
     void restart() {

@@ -1,0 +1,86 @@
+// `drover agent`: the machine agent of spec 5 (state machine in agent/fsm). Flags follow
+// `drpcli machines processjobs` (spec 5.1); SIGTERM and SIGINT stop it cleanly: a running action
+// is killed and its job left incomplete, to run again (spec 2.5 step 8).
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include "agent/cli/commands.hpp"
+#include "agent/fsm/machine_agent.hpp"
+
+namespace drover::cli {
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+std::string self_path() {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "drover";
+}
+
+std::atomic<bool> g_stop{false};
+
+// Signals are taken by one thread with sigwait, so the agent's code never runs in a handler.
+int run_with_signals(const agent::AgentOptions& options) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread waiter([&set] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        g_stop = true;
+    });
+    waiter.detach();
+    return agent::run_machine_agent(options, g_stop);
+}
+
+}  // namespace
+
+void add_agent_commands(CLI::App& app) {
+    auto* cmd =
+        app.add_subcommand("agent", "Run the machine agent (spec 5): process jobs for a machine");
+    auto opts = std::make_shared<agent::AgentOptions>();
+    auto key = std::make_shared<std::string>(env_or("RS_KEY", ""));
+    opts->client.endpoint = env_or("RS_ENDPOINT", "https://127.0.0.1:8092");
+    opts->client.token = env_or("RS_TOKEN", "");
+    opts->machine = env_or("RS_UUID", "");
+    opts->context = env_or("RS_CONTEXT", "");
+    cmd->add_option("-E,--endpoint", opts->client.endpoint, "API endpoint ($RS_ENDPOINT)");
+    cmd->add_option("-T,--token", opts->client.token, "Bearer token ($RS_TOKEN)");
+    cmd->add_option("--key", *key, "user:password ($RS_KEY)");
+    cmd->add_option("--machine", opts->machine, "Machine UUID ($RS_UUID)");
+    cmd->add_option("--context", opts->context, "Agent context ($RS_CONTEXT)");
+    cmd->add_flag("--oneshot", opts->oneshot, "Exit instead of waiting for work");
+    cmd->add_flag("--exit-on-failure", opts->exit_on_failure, "Exit when a job fails");
+    cmd->add_flag("--skip-power", opts->skip_power,
+                  "Log reboot/poweroff and exit instead of doing them");
+    cmd->add_flag("--kexec", opts->kexec, "Allow kexec instead of a firmware reboot");
+    cmd->add_option("--state-dir", opts->state_dir, "Agent state, spool and task dirs")
+        ->capture_default_str();
+    cmd->add_option("--reboot-command", opts->reboot_command)->capture_default_str();
+    cmd->add_option("--poweroff-command", opts->poweroff_command)->capture_default_str();
+    cmd->callback([opts, key] {
+        if (opts->machine.empty()) throw CLI::ValidationError("--machine", "needs a machine UUID");
+        if (opts->client.token.empty() && !key->empty()) {
+            auto colon = key->find(':');
+            opts->client.user = key->substr(0, colon);
+            if (colon != std::string::npos) opts->client.password = key->substr(colon + 1);
+        }
+        opts->drover_path = self_path();
+        int rc = run_with_signals(*opts);
+        if (rc != 0) throw CLI::RuntimeError(rc);
+    });
+}
+
+}  // namespace drover::cli
