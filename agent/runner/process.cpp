@@ -54,6 +54,9 @@ int fill_file_actions(FileActions& f, int pipe_write, const std::string& cwd) {
     if (int rc = posix_spawn_file_actions_addopen(&f.fa, 0, "/dev/null", O_RDONLY, 0)) return rc;
     if (int rc = posix_spawn_file_actions_adddup2(&f.fa, pipe_write, 1)) return rc;
     if (int rc = posix_spawn_file_actions_adddup2(&f.fa, pipe_write, 2)) return rc;
+    // Only 0-2 reach the task: an fd some library opened without O_CLOEXEC (a socket of the
+    // agent's API client, say) must not leak into scripts or keep the log pipe open.
+    if (int rc = posix_spawn_file_actions_addclosefrom_np(&f.fa, 3)) return rc;
     return posix_spawn_file_actions_addchdir_np(&f.fa, cwd.c_str());
 }
 

@@ -1,7 +1,8 @@
 // The runner's child processes (spec 5.7 step 4). Each command leads a new process group, so a
 // timeout or cancel can signal everything it started; stdin is /dev/null and stdout+stderr share
-// one pipe that is read as output arrives. Invariant: a ChildGroup's pid is reaped exactly once,
-// by supervise() or else by the destructor after SIGKILL to the group, so no zombie is left.
+// one pipe that is read as output arrives; no other descriptor is inherited. Invariant: a
+// ChildGroup's pid is reaped exactly once, by supervise() or else by the destructor after SIGKILL
+// to the group, so no zombie is left.
 #pragma once
 #include <sys/types.h>
 

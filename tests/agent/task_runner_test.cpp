@@ -1,6 +1,7 @@
 // The agent's runner (spec 5.7 steps 2-5, spec 2.5) with real processes in temp dirs: output
 // capture, interpreters, file actions, the task environment, exit-code tables and folding,
 // timeouts and cancel that kill whole process groups, and nothing left behind afterwards.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -98,6 +99,13 @@ pid_t read_pid(const fs::path& p) {
     return text.empty() ? 0 : static_cast<pid_t>(std::stol(text));
 }
 
+std::size_t open_fd_count() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd"))
+        ++n;
+    return n;
+}
+
 // Every run: a fresh runner dir under a temp dir, a fake `drover` that records its arguments,
 // and the checks that hold after any run (task dir removed, no child left unreaped).
 struct Harness {
@@ -122,7 +130,9 @@ struct Harness {
     }
 
     TaskOutcome run(TaskRun r) {
+        std::size_t fds_before = open_fd_count();
         TaskOutcome out = run_task(r, env, log, cancel);
+        CHECK(open_fd_count() == fds_before);
         check_clean();
         return out;
     }
@@ -254,6 +264,24 @@ TEST_CASE("runner: the task environment", "[runner]") {
         INFO(line);
         CHECK(log.find(line + "\n") != std::string::npos);
     }
+}
+
+TEST_CASE("runner: a script inherits only stdin, stdout and stderr", "[runner]") {
+    Harness h;
+    int leaky = ::open("/dev/null", O_RDONLY);  // as a library might, without O_CLOEXEC
+    REQUIRE(leaky > 2);
+    // ls, a child of the script with its output redirected there, lists the script's fds
+    // without opening one in it (a $(...) would).
+    auto out = h.run(task({script("a",
+                                  "#!/bin/bash\n"
+                                  "ls /proc/$$/fd > fds\n"
+                                  "for fd in $(cat fds); do\n"
+                                  "  case $fd in 0|1|2|255) ;; *) echo \"leaked fd $fd\" ;; esac\n"
+                                  "done\n")}));
+    ::close(leaky);
+    check_result(out, JobState::Finished, ExitState::Complete);
+    INFO(h.log.text());
+    CHECK(h.log.text().find("leaked") == std::string::npos);
 }
 
 TEST_CASE("runner: sane and legacy exit codes", "[runner]") {
