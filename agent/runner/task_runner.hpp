@@ -17,7 +17,8 @@ namespace drover::agent {
 
 struct RunnerEnvironment {
     std::string runner_dir;  // parent of the task dirs (created if missing); TMPDIR = its parent
-    std::string machine_uuid, endpoint, token;  // RS_UUID, RS_ENDPOINT, RS_TOKEN
+    // RS_UUID, RS_ENDPOINT, RS_TOKEN (the job's Token when it has one, else the agent's).
+    std::string machine_uuid, endpoint, token;
     std::string drover_path;             // the helper's get_param/set_param run it drpcli-style
     std::vector<std::string> extra_env;  // NAME=value, set last
 };
@@ -37,7 +38,9 @@ struct TaskOutcome {
     rules::JobResult result;
     bool timed_out = false;    // the timeout killed an action: result is failed/failed
     bool interrupted = false;  // cancel: result is rules::interrupted_result()
-    std::string error;         // the runner's own first failure (bad timeout, task dir, writes)
+    // The runner's own first failure (bad timeout, task dir, a write, a command that would not
+    // start); a script's exit code is not one.
+    std::string error;
 };
 
 // Runs the task to its end, a timeout, or `cancel` becoming true (looked at every ~50 ms).

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -33,6 +34,10 @@ class StringSink : public agent::LogSink {
     void write(std::string_view bytes) override {
         std::lock_guard lock(mu_);
         text_.append(bytes);
+    }
+    void clear() {
+        std::lock_guard lock(mu_);
+        text_.clear();
     }
     std::string text() const {
         std::lock_guard lock(mu_);
@@ -242,7 +247,6 @@ TEST_CASE("runner: the task environment", "[runner]") {
         "done\n"
         "test \"$RS_TASK_DIR\" = \"$(pwd)\" && echo task-dir-is-cwd\n"
         "case $RS_TASK_DIR in \"$RS_RUNNER_DIR\"/t-?\?\?\?\?\?) echo task-dir-named ;; esac\n"
-        "test -n \"$HOME\" && echo has-home\n"
         "test -n \"$PATH\" && echo has-path\n"
         "read line || echo stdin-empty\n")}));
     check_result(out, JobState::Finished, ExitState::Complete);
@@ -257,13 +261,38 @@ TEST_CASE("runner: the task environment", "[runner]") {
                                       "DROVER_TEST_EXTRA=extra value",
                                       "task-dir-is-cwd",
                                       "task-dir-named",
-                                      "has-home",
                                       "has-path",
                                       "stdin-empty"};
     for (const auto& line : expected) {
         INFO(line);
         CHECK(log.find(line + "\n") != std::string::npos);
     }
+}
+
+TEST_CASE("runner: HOME is inherited, else the runner dir", "[runner]") {
+    Harness h;
+    const char* inherited = std::getenv("HOME");
+    std::string saved = inherited ? inherited : "";
+    auto run_home = [&h] {
+        h.log.clear();
+        check_result(h.run(task({script("a", "echo \"home=$HOME\"\n")})), JobState::Finished,
+                     ExitState::Complete);
+        return h.log.text();
+    };
+    ::setenv("HOME", "/home/somebody", 1);
+    CHECK(run_home().find("home=/home/somebody\n") != std::string::npos);
+    ::unsetenv("HOME");
+    std::string without = run_home();
+    if (!saved.empty()) ::setenv("HOME", saved.c_str(), 1);
+    CHECK(without.find("home=" + h.env.runner_dir + "\n") != std::string::npos);
+}
+
+TEST_CASE("runner: task and action names with '/' stay inside the task dir", "[runner]") {
+    Harness h;
+    auto r = task({script("x/y", "echo \"$0 in ${PWD##*/}\"\n")});
+    r.task = "a/b";
+    check_result(h.run(r), JobState::Finished, ExitState::Complete);
+    CHECK(h.log.text().find("./a_b-x_y in a_b-") != std::string::npos);
 }
 
 TEST_CASE("runner: a script inherits only stdin, stdout and stderr", "[runner]") {
