@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdlib>
@@ -176,6 +177,39 @@ TEST_CASE("runner: a shebang script's stdout and stderr arrive in order", "[runn
     CHECK(log.find("one\ntwo\nthree\n") != std::string::npos);
     CHECK(log.find("Command exited with status 0\nAction a finished\nTask t finished\n") !=
           std::string::npos);
+}
+
+TEST_CASE("runner: output reaches the log while the command still runs", "[runner]") {
+    // The sink answers "early" by creating the file the script waits for; a runner that held
+    // the output back until the exit would leave the script waiting until its timeout.
+    struct AnsweringSink : StringSink {
+        fs::path answer;
+        void write(std::string_view bytes) override {
+            StringSink::write(bytes);
+            if (bytes.find("early") != std::string_view::npos) std::ofstream(answer) << "seen";
+        }
+    };
+    Harness h;
+    AnsweringSink sink;
+    sink.answer = h.tmp.path / "seen";
+    auto r = task({script("a",
+                          "#!/bin/sh\necho early\n"
+                          "while [ ! -f \"$JT/seen\" ]; do sleep 0.05; done\necho late\n")});
+    r.timeout = "30s";
+    auto out = run_task(r, h.env, sink, h.cancel);
+    check_result(out, JobState::Finished, ExitState::Complete);
+    CHECK(sink.text().find("early\nlate\n") != std::string::npos);
+}
+
+TEST_CASE("runner: large output arrives whole", "[runner]") {
+    Harness h;
+    auto out = h.run(task({script("a",
+                                  "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' @\n"
+                                  "echo; echo end\n")}));
+    check_result(out, JobState::Finished, ExitState::Complete);
+    std::string log = h.log.text();
+    CHECK(std::count(log.begin(), log.end(), '@') == 3000000);
+    CHECK(log.find("\nend\nCommand exited with status 0\n") != std::string::npos);
 }
 
 TEST_CASE("runner: Meta.Interpreter runs the script, split on spaces", "[runner]") {
