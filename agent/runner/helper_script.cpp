@@ -12,7 +12,7 @@ set -o pipefail -o errexit
 shopt -s nullglob extglob globstar
 
 for __dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
-    [[ ":$PATH:" == *":$__dir:"* ]] || PATH="${PATH:+$PATH:}$__dir"
+    [[ ":${PATH:-}:" == *":$__dir:"* ]] || PATH="${PATH:+$PATH:}$__dir"
 done
 unset __dir
 export PATH
@@ -20,15 +20,14 @@ export PATH
 # OS_TYPE (os-release ID), OS_VER (VERSION_ID), OS_NAME (type-version) and OS_FAMILY (the
 # package world: debian, rhel, suse, or the ID itself). Read in a subshell so os-release's own
 # variables (NAME, VERSION, ...) do not leak into the task.
+# Written to survive a caller's `set -u` too.
 if [[ -r /etc/os-release ]]; then
-    OS_TYPE=$(. /etc/os-release; echo "${ID,,}")
-    OS_VER=$(. /etc/os-release; echo "${VERSION_ID,,}")
-    __like=$(. /etc/os-release; echo "${ID_LIKE,,}")
+    { read -r OS_TYPE; read -r OS_VER; read -r __like; } < <(
+        . /etc/os-release; echo "${ID:-}"; echo "${VERSION_ID:-}"; echo "${ID_LIKE:-}")
 else
-    OS_TYPE=$(uname -s); OS_TYPE=${OS_TYPE,,}
-    OS_VER=$(uname -r)
-    __like=
+    OS_TYPE=$(uname -s) OS_VER=$(uname -r) __like=
 fi
+OS_TYPE=${OS_TYPE,,} OS_VER=${OS_VER,,} __like=${__like,,}
 OS_NAME="$OS_TYPE-$OS_VER"
 case " $OS_TYPE $__like " in
     *" debian "*|*" ubuntu "*) OS_FAMILY=debian;;

@@ -417,7 +417,7 @@ TEST_CASE("runner: folding across actions", "[runner]") {
 TEST_CASE("runner: the helper library", "[runner]") {
     Harness h;
     auto out = h.run(task({script("a",
-                                  "#!/bin/bash\n"
+                                  "#!/bin/bash\nset -u  # the helper must cope with it\n"
                                   ". ./helper\n"
                                   "echo \"os=$OS_TYPE family=$OS_FAMILY name=$OS_NAME\"\n"
                                   "echo \"lang=$LANG path=$PATH\"\n"
