@@ -65,6 +65,15 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
     auto context = body.find("Context");
     if (context != body.end() && !context->is_string() && !context->is_null())
         return api::unexpected(objects::bad_request("jobs", "", {"Context must be a string"}));
+    auto uuid = body.find("Uuid");
+    std::string requested;
+    if (uuid != body.end() && !uuid->is_null()) {
+        // spec 1.4: the client may choose the new job's Uuid; it names the job's log file too.
+        if (!uuid->is_string() || !JobLogStore::valid_id(uuid->get<std::string>()))
+            return api::unexpected(objects::bad_request(
+                "jobs", "", {"Uuid must be 1 to 64 letters, digits and dashes"}));
+        requested = uuid->get<std::string>();
+    }
     IdempotencyScope scope{
         machine->get<std::string>(),
         context != body.end() && context->is_string() ? context->get<std::string>() : "",
@@ -82,7 +91,7 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
                 reply = NextJobReply{rec->status, rec->job};
                 return Json();
             }
-        auto decided = decide_and_save(t, scope.machine, scope.context, ctx, log);
+        auto decided = decide_and_save(t, {scope.machine, scope.context, requested}, ctx, log);
         if (!decided) return api::unexpected(decided.error());
         reply = decided.value();
         if (!scope.key.empty())
@@ -100,8 +109,8 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
 }
 
 api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
-    ObjectTxn& t, const std::string& machine_id, const std::string& context,
-    const objects::WriteContext& ctx, NewJobLog& log) {
+    ObjectTxn& t, const JobRequest& request, const objects::WriteContext& ctx, NewJobLog& log) {
+    const std::string& machine_id = request.machine;
     auto found = t.get("machines", machine_id);
     if (!found)
         return api::unexpected(
@@ -111,7 +120,7 @@ api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
     if (!m.current_job.empty())
         if (auto j = t.get("jobs", m.current_job)) cj = decode_as<model::Job>(j.value());
 
-    rules::NextJobDecision d = rules::decide_next_job(m, current_job_facts(m, cj), context);
+    rules::NextJobDecision d = rules::decide_next_job(m, current_job_facts(m, cj), request.context);
     using rules::NextJobOutcome;
     switch (d.outcome) {
         case NextJobOutcome::NotRunnable:
@@ -137,7 +146,11 @@ api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
     NextJobReply reply{204, std::nullopt};
     if (d.job) {
         model::Job job = std::move(*d.job);
-        job.uuid = objects::random_uuid();
+        const bool for_agent = d.outcome == NextJobOutcome::NewJob;
+        job.uuid = for_agent && !request.uuid.empty() ? request.uuid : objects::random_uuid();
+        if (t.get("jobs", job.uuid))
+            return api::unexpected(
+                objects::conflict("jobs", job.uuid, "Job " + job.uuid + " already exists"));
         job.start_time = stamp;
         log = {job.uuid, d.log_line};
         if (d.outcome == NextJobOutcome::ActionJob) {

@@ -64,6 +64,11 @@ class JobEngine {
     std::size_t fail_overdue_jobs();
 
   private:
+    struct JobRequest {
+        std::string machine;
+        std::string context;
+        std::string uuid;  // the Uuid the client chose for a new job, or ""
+    };
     // The job a POST created and the engine's note for its log, written after the commit.
     struct NewJobLog {
         std::string job;
@@ -74,8 +79,7 @@ class JobEngine {
     objects::ObjectResult after_job_change(objects::ObjectTxn& t, const model::Json& old,
                                            const model::Json& now_json);
     api::Expected<NextJobReply, model::Error> decide_and_save(objects::ObjectTxn& t,
-                                                              const std::string& machine,
-                                                              const std::string& context,
+                                                              const JobRequest& request,
                                                               const objects::WriteContext& ctx,
                                                               NewJobLog& log);
 

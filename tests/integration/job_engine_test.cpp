@@ -386,3 +386,21 @@ TEST_CASE("the server fails a job that outlives its task's Meta.timeout",
     CHECK(machine(*c)["Runnable"] == false);
     CHECK(log_of(*c, j["Uuid"]).find("job timed out") != std::string::npos);
 }
+
+TEST_CASE("a client may choose the new job's Uuid (spec 1.4), once",
+          "[integration][jobs][spec1.4]") {
+    DroverdProcess d;
+    auto c = d.client();
+    make_task(*c, "t1");
+    make_task(*c, "t2");
+    make_machine(*c, {"t1", "t2"});
+    const std::string chosen = "11111111-2222-4333-8444-555555555555";
+    CHECK(post(*c, "/api/v3/jobs", {{"Machine", kUuid}, {"Uuid", "../etc"}}).status == 400);
+    auto r = post(*c, "/api/v3/jobs", {{"Machine", kUuid}, {"Uuid", chosen}});
+    REQUIRE(r.status == 201);
+    CHECK(r.body["Uuid"] == chosen);
+    complete(*c, r.body);
+    r = post(*c, "/api/v3/jobs", {{"Machine", kUuid}, {"Uuid", chosen}});
+    CHECK(r.status == 409);
+    CHECK(r.body["Messages"] == json{"Job " + chosen + " already exists"});
+}
