@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", DROVER_VERSION);
     drover::cli::add_schema_commands(app);
     drover::cli::add_template_commands(app);
+    drover::cli::add_contents_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

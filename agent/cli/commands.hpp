@@ -10,5 +10,6 @@ namespace drover::cli {
 
 void add_schema_commands(CLI::App& app);
 void add_template_commands(CLI::App& app);
+void add_contents_commands(CLI::App& app);
 
 }  // namespace drover::cli
