@@ -105,8 +105,9 @@ Templates:
 Meta:
   color: blue
 )");
-    write(dir / "tasks" / "bye.json",
-          R"({"Name": "bye", "Templates": [{"Name": "say-bye", "ID": "bye.tmpl"}]})");
+    write(
+        dir / "tasks" / "bye.json",
+        R"({"Name": "bye", "ReadOnly": true, "Templates": [{"Name": "say-bye", "ID": "bye.tmpl"}]})");
     write(dir / "bootenvs" / "demo-install.yaml", R"(Name: demo-install
 Kernel: vmlinuz
 OS:
@@ -130,6 +131,7 @@ json object(httplib::Client& c, const std::string& path) {
     REQUIRE(r.status == 200);
     CHECK(r.body["Available"] == true);
     CHECK(r.body["Bundle"] == "demo-pack");
+    CHECK(r.body["ReadOnly"] == false);  // what a bundle says, a request cannot make read-only
     return r.body;
 }
 
@@ -228,6 +230,9 @@ Templates:
     CHECK(hello["Meta"].value("color", "") == "");  // replaced, not merged
     CHECK(object(*c, "profiles/demo-profile")["Params"] == json({{"demo/greeting", "howdy"}}));
     CHECK(object(*c, "templates/hello.sh.tmpl")["Contents"] == "echo changed\n");
+    object(*c, "tasks/bye");  // replaced with "ReadOnly": true, still writable
+    CHECK(run_drover(tmp, {"contents", "upload", (tmp / "content").string(), "-E", endpoint(d)})
+              .status == 0);
 }
 
 TEST_CASE("a bundle with an invalid object stores nothing and exits 1 with the server's messages",
