@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
-#include <map>
 
 #include "common/content/yaml_resolve.hpp"
 

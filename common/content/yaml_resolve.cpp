@@ -1,8 +1,9 @@
 #include "common/content/yaml_resolve.hpp"
 
-#include <cmath>
 #include <limits>
+#include <optional>
 #include <regex>
+#include <vector>
 
 #include "common/tmpl/strconv.hpp"
 
