@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     drover::cli::add_schema_commands(app);
     drover::cli::add_template_commands(app);
     drover::cli::add_agent_commands(app);
+    drover::cli::add_contents_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,5 +11,6 @@ namespace drover::cli {
 void add_schema_commands(CLI::App& app);
 void add_template_commands(CLI::App& app);
 void add_agent_commands(CLI::App& app);
+void add_contents_commands(CLI::App& app);
 
 }  // namespace drover::cli

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <regex>
 
+#include "common/content/yaml_resolve.hpp"
 #include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/json_value.hpp"
 #include "common/tmpl/strconv.hpp"
@@ -15,37 +16,9 @@ namespace {
 
 constexpr int kBestWidth = 80;
 
-// yaml.v2 parseTimestamp's quick check plus the date shapes it accepts.
-bool looks_like_timestamp(const std::string& s) {
-    static const std::regex re(
-        R"(^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})?)?$)");
-    return std::regex_match(s, re);
-}
-
 // Would yaml.v2's resolve() read this plain scalar as something other than a string?
 bool resolves_to_non_string(const std::string& in) {
-    static const char* kMap[] = {
-        "y",    "Y",    "yes",  "Yes",   "YES",   "true",  "True",  "TRUE",  "on",    "On",
-        "ON",   "n",    "N",    "no",    "No",    "NO",    "false", "False", "FALSE", "off",
-        "Off",  "OFF",  "",     "~",     "null",  "Null",  "NULL",  ".nan",  ".NaN",  ".NAN",
-        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<"};
-    for (const char* m : kMap) {
-        if (in == m) return true;
-    }
-    char c = in[0];
-    if (c == '.') return go_parse_float(in).has_value();
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-')) return false;
-    if (looks_like_timestamp(in)) return true;
-    std::string plain;
-    for (char ch : in) {
-        if (ch != '_') plain += ch;
-    }
-    if (go_parse_int(plain) || go_parse_uint(plain)) return true;
-    static const std::regex float_re(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-    if (std::regex_match(plain, float_re) && go_parse_float(plain)) return true;
-    if (plain.starts_with("0b") && go_parse_int_base(plain.substr(2), 2)) return true;
-    if (plain.starts_with("-0b") && go_parse_int_base(plain.substr(3), 2)) return true;
-    return false;
+    return content::resolve_plain_scalar(in).tag != content::ScalarTag::Str;
 }
 
 bool is_base60_float(const std::string& s) {

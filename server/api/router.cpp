@@ -1,6 +1,7 @@
 #include "server/api/router.hpp"
 
 #include "common/model/info.hpp"
+#include "server/api/content_routes.hpp"
 #include "server/api/event_routes.hpp"
 #include "server/api/object_routes.hpp"
 #include "server/api/reply.hpp"
@@ -50,11 +51,12 @@ void Router::handle(const http::Request& req, http::Response& res) {
         info.features = {"sse-events"};
         return reply_json(res, 200, model::encode(info));
     }
+    objects::WriteContext ctx;
+    ctx.principal = "user:" + principal->name;
+    ctx.force = query_flag(req, "force");
+    ctx.default_boot_env = options_.default_boot_env;
+    if (prefix == "contents") return handle_contents(objects_, tail, req, res, ctx);
     if (objects_.has_collection(prefix)) {
-        objects::WriteContext ctx;
-        ctx.principal = "user:" + principal->name;
-        ctx.force = query_flag(req, "force");
-        ctx.default_boot_env = options_.default_boot_env;
         if (prefix == "jobs") return handle_jobs(jobs_, tail, req, res, ctx);
         if (prefix == "machines" && handle_machine_job_routes(jobs_, tail, req, res, ctx)) return;
         return handle_object_request(objects_, prefix, tail, req, res, ctx);

@@ -122,6 +122,7 @@ class TypedCollection final : public Collection {
         T obj;
         if (auto errs = model::decode(body, obj); !errs.empty())
             return fail(bad_request(T::kPrefix, key, errs));
+        obj.read_only = false;  // as in create: a request never makes an object read-only
         if (obj.key() != key)
             return fail(bad_request(
                 T::kPrefix, key,
