@@ -11,6 +11,7 @@
 #include "agent/fsm/log_shipper.hpp"
 #include "agent/fsm/state_file.hpp"
 #include "agent/runner/task_runner.hpp"
+#include "common/api/json_patch.hpp"
 #include "common/rules/change_stage.hpp"
 #include "common/rules/feature_flags.hpp"
 
@@ -57,18 +58,8 @@ const char* name_of(State s) {
     return "?";
 }
 
-Json op(const char* kind, const char* path, Json value) {
-    return {{"op", kind}, {"path", path}, {"value", std::move(value)}};
-}
-
-rules::MetaMap meta_of(const Json& obj) {
-    rules::MetaMap out;
-    auto meta = obj.find("Meta");
-    if (meta == obj.end() || !meta->is_object()) return out;
-    for (auto it = meta->begin(); it != meta->end(); ++it)
-        if (it->is_string()) out[it.key()] = it->get<std::string>();
-    return out;
-}
+using api::patch_op;
+using model::meta_of;
 
 std::string str(const Json& obj, const char* key) {
     auto it = obj.find(key);
@@ -171,7 +162,7 @@ int MachineAgent::run() {
     }
     // spec 5.2: legacy machines (no change-stage-v2) are made Runnable by the agent itself.
     if (rules::agent_marks_runnable_at_start(meta_of(machine_), o_.context) &&
-        !patch_machine(Json::array({op("replace", "/Runnable", true)}))) {
+        !patch_machine(Json::array({patch_op("replace", "/Runnable", true)}))) {
         log("cannot mark machine runnable");
         return 1;
     }
@@ -249,8 +240,9 @@ State MachineAgent::init() {
     if (!job || str(*job, "Context") != o_.context) return State::WaitForRunnable;
     std::string state = str(*job, "State");
     if (state != "created" && state != "running") return State::WaitForRunnable;
-    Json ops = Json::array({op("test", "/State", state), op("replace", "/State", "failed"),
-                            op("replace", "/ExitState", "failed")});
+    Json ops =
+        Json::array({patch_op("test", "/State", state), patch_op("replace", "/State", "failed"),
+                     patch_op("replace", "/ExitState", "failed")});
     if (auto r = api_.call("PATCH", "/api/v3/jobs/" + cj, &ops); !r) {
         error_ = "cannot fail abandoned job " + cj + ": " + r.error().message;
         return exit_or_sleep();
@@ -260,8 +252,8 @@ State MachineAgent::init() {
     // Failing a job stops its machine (server rule); this failure is only bookkeeping for an
     // agent that died, so the machine goes on and POST /jobs runs the task again.
     if (machine_.value("Runnable", false) &&
-        patch_machine(
-            Json::array({op("test", "/Runnable", false), op("replace", "/Runnable", true)})))
+        patch_machine(Json::array(
+            {patch_op("test", "/Runnable", false), patch_op("replace", "/Runnable", true)})))
         log("machine stays runnable: the task runs again");
     return State::WaitForRunnable;
 }
@@ -325,8 +317,8 @@ State MachineAgent::run_job(const Json& job) {
         return init_or_exit();
     }
     LogShipper shipper(client_options(), id, spool_dir(), true);
-    Json start =
-        Json::array({op("test", "/State", str(job, "State")), op("replace", "/State", "running")});
+    Json start = Json::array(
+        {patch_op("test", "/State", str(job, "State")), patch_op("replace", "/State", "running")});
     if (auto r = api_.call("PATCH", "/api/v3/jobs/" + id, &start); !r) {
         error_ = "cannot start job " + id + ": " + r.error().message;
         return init_or_exit();
@@ -362,12 +354,13 @@ State MachineAgent::run_job(const Json& job) {
     const auto& result = outcome.result;
     shipper.flush(std::chrono::hours(1));  // the log is whole before the job is final
     if (result.make_not_runnable) {
-        if (patch_machine(Json::array({op("replace", "/Runnable", false)})))
+        if (patch_machine(Json::array({patch_op("replace", "/Runnable", false)})))
             log("Marked machine " + str(machine_, "Name") + " as not runnable");
     }
-    Json done = Json::array({op("test", "/State", "running"),
-                             op("replace", "/State", model::to_string(result.state)),
-                             op("replace", "/ExitState", model::to_string(result.exit_state))});
+    Json done =
+        Json::array({patch_op("test", "/State", "running"),
+                     patch_op("replace", "/State", model::to_string(result.state)),
+                     patch_op("replace", "/ExitState", model::to_string(result.exit_state))});
     if (auto r = api_.call("PATCH", "/api/v3/jobs/" + id, &done); !r) {
         error_ = "cannot finish job " + id + ": " + r.error().message;
         return init_or_exit();
@@ -401,7 +394,8 @@ State MachineAgent::change_stage() {
         facts = {str(*next, "BootEnv"), next->value("Reboot", false)};
     }
     auto d = rules::decide_change_stage(*plan, stage, boot_env, facts);
-    if (d.patch_stage && !patch_machine(Json::array({op("replace", "/Stage", d.next_stage)}))) {
+    if (d.patch_stage &&
+        !patch_machine(Json::array({patch_op("replace", "/Stage", d.next_stage)}))) {
         error_ = "cannot change stage to " + d.next_stage;
         return init_or_exit();
     }
@@ -434,7 +428,8 @@ State MachineAgent::reboot_or_exit(bool auto_kexec) {
 
 void MachineAgent::mark_not_runnable() {
     if (!o_.context.empty() || !str(machine_, "Context").empty()) return;
-    patch_machine(Json::array({op("test", "/Context", ""), op("replace", "/Runnable", false)}));
+    patch_machine(
+        Json::array({patch_op("test", "/Context", ""), patch_op("replace", "/Runnable", false)}));
 }
 
 State MachineAgent::power(const char* action, const std::string& command) {

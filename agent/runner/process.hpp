@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "agent/runner/log_sink.hpp"
-#include "agent/runner/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 namespace drover::agent {
+
+using posix::UniqueFd;
 
 struct SpawnRequest {
     std::vector<std::string> argv;  // argv[0] without a '/' is looked up in the agent's PATH

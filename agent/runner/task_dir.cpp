@@ -9,9 +9,11 @@
 #include <cstring>
 #include <vector>
 
-#include "agent/runner/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 namespace drover::agent {
+
+using posix::UniqueFd;
 
 namespace fs = std::filesystem;
 

@@ -50,6 +50,11 @@ struct PatchParseError {
     int http_status = 400;
 };
 
+// One operation for a patch a client sends: {"op", "path", "value"}.
+inline nlohmann::json patch_op(std::string_view op, std::string_view path, nlohmann::json value) {
+    return {{"op", op}, {"path", path}, {"value", std::move(value)}};
+}
+
 // Members other than op/path/from/value are ignored (RFC 6902 A.11). A duplicated member is
 // already resolved by the JSON parser before this sees it (RFC 6902 A.13 cannot be detected).
 Expected<JsonPatch, PatchParseError> parse_patch(const nlohmann::json& doc);

@@ -42,3 +42,16 @@ Json FieldReader::unknown_keys() const {
 }
 
 }  // namespace drover::model::codec_detail
+
+namespace drover::model {
+
+Meta meta_of(const Json& obj) {
+    Meta out;
+    auto meta = obj.is_object() ? obj.find("Meta") : obj.end();
+    if (meta == obj.end() || !meta->is_object()) return out;
+    for (auto it = meta->begin(); it != meta->end(); ++it)
+        if (it->is_string()) out[it.key()] = it->get<std::string>();
+    return out;
+}
+
+}  // namespace drover::model

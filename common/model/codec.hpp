@@ -18,6 +18,10 @@ using Errors = std::vector<std::string>;
 template <class T>
 Json encode(const T& obj);
 
+// The Meta map of any object's JSON (clients read it without decoding the whole object);
+// non-string values are skipped, as Meta holds strings only.
+Meta meta_of(const Json& obj);
+
 namespace codec_detail {
 
 template <class T>

@@ -14,10 +14,12 @@
 #include "server/http/http_server.hpp"
 #include "server/http/mailbox.hpp"
 #include "server/http/transport.hpp"
-#include "server/http/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 #include "server/http/worker_pool.hpp"
 
 namespace drover::http {
+
+using posix::UniqueFd;
 
 // What the Server (any thread) and the loop share.
 struct LoopShared {

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <string>
 
-#include "server/http/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 namespace drover::http {
+
+using posix::UniqueFd;
 
 // Binds host:port (numeric or resolvable; port 0 picks a free one) and listens, non-blocking.
 // Returns an invalid fd with `error` set on failure.

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "server/http/http_server.hpp"
-#include "server/http/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 namespace drover::http {
+
+using posix::UniqueFd;
 
 struct Completion {
     std::uint64_t connection_id = 0;

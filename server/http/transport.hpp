@@ -5,9 +5,11 @@
 #include <cstddef>
 #include <memory>
 
-#include "server/http/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 namespace drover::http {
+
+using posix::UniqueFd;
 
 enum class IoStatus {
     Ok,         // `bytes` were transferred (> 0)

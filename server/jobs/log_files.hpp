@@ -4,7 +4,7 @@
 // only installed by rename after fsync and its header is never rewritten, so the logical size is
 // always tail_start + the tail's data length and a plain append needs exactly one fdatasync.
 #pragma once
-#include "server/http/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 #include <cstdint>
 #include <string>
@@ -12,7 +12,9 @@
 
 namespace drover::jobs::files {
 
-using Fd = http::UniqueFd;
+using posix::UniqueFd;
+
+using Fd = posix::UniqueFd;
 
 // "DRVTAIL1", the head's length and the tail's logical start, both little-endian u64.
 constexpr std::uint64_t kTailHeaderSize = 24;

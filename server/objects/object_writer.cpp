@@ -1,5 +1,7 @@
 #include "server/objects/object_writer.hpp"
 
+#include "common/rules/durations.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -54,16 +56,7 @@ std::vector<ObjectRef> referrers_of(const store::ReadView& view, const ObjectRef
 }
 
 std::string now_rfc3339() {
-    auto now = std::chrono::system_clock::now();
-    auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-    auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count();
-    std::time_t t = std::chrono::system_clock::to_time_t(secs);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%09lldZ", static_cast<long long>(nanos));
-    return buf;
+    return rules::format_rfc3339(std::chrono::system_clock::now());
 }
 
 model::Json make_event(const std::string& type, const std::string& action, const std::string& key,

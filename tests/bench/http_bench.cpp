@@ -28,9 +28,10 @@
 #include <httplib.h>
 
 #include "server/http/http_server.hpp"
-#include "server/http/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 using namespace drover::http;
+using drover::posix::UniqueFd;
 using Clock = std::chrono::steady_clock;
 
 namespace {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/api/json_patch.hpp"
 #include "common/rules/change_stage.hpp"
 #include "common/rules/exit_codes.hpp"
 #include "common/rules/feature_flags.hpp"
@@ -38,18 +39,8 @@ const char* name_of(State s) {
     return "?";
 }
 
-json op(const char* kind, const char* path, json value) {
-    return {{"op", kind}, {"path", path}, {"value", std::move(value)}};
-}
-
-rules::MetaMap meta_of(const json& obj) {
-    rules::MetaMap out;
-    auto meta = obj.find("Meta");
-    if (meta == obj.end() || !meta->is_object()) return out;
-    for (auto it = meta->begin(); it != meta->end(); ++it)
-        if (it->is_string()) out[it.key()] = it->get<std::string>();
-    return out;
-}
+using api::patch_op;
+using model::meta_of;
 
 struct Agent {
     httplib::Client& c;
@@ -77,15 +68,15 @@ struct Agent {
     // spec 5.4 rebootOrExit: with power disabled both ends are an exit.
     State reboot_or_exit() {
         if (o.context.empty() && machine.value("Context", "").empty())
-            patch_machine(
-                json::array({op("test", "/Context", ""), op("replace", "/Runnable", false)}));
+            patch_machine(json::array(
+                {patch_op("test", "/Context", ""), patch_op("replace", "/Runnable", false)}));
         return State::Exit;
     }
 
     State init() {
         if (!refresh()) return fail("cannot read the machine");
         if (rules::agent_marks_runnable_at_start(meta_of(machine), o.context) &&
-            !patch_machine(json::array({op("replace", "/Runnable", true)})))
+            !patch_machine(json::array({patch_op("replace", "/Runnable", true)})))
             return fail("cannot mark the machine runnable");
         std::string cj = machine.value("CurrentJob", "");
         if (cj.empty()) return State::WaitRunnable;
@@ -95,7 +86,8 @@ struct Agent {
         std::string state = job.body.value("State", "");
         if (state == "created" || state == "running")
             patch(c, "/api/v3/jobs/" + cj,
-                  json::array({op("test", "/State", state), op("replace", "/State", "failed")}));
+                  json::array({patch_op("test", "/State", state),
+                               patch_op("replace", "/State", "failed")}));
         return State::WaitRunnable;
     }
 
@@ -135,7 +127,8 @@ struct Agent {
             facts = {next.body.value("BootEnv", ""), next.body.value("Reboot", false)};
         }
         auto d = rules::decide_change_stage(*plan, stage, boot_env, facts);
-        if (d.patch_stage && !patch_machine(json::array({op("replace", "/Stage", d.next_stage)})))
+        if (d.patch_stage &&
+            !patch_machine(json::array({patch_op("replace", "/Stage", d.next_stage)})))
             return fail("cannot change stage to " + d.next_stage);
         switch (d.step) {
             case rules::AgentStep::WaitForChangeStage:
@@ -198,14 +191,14 @@ struct Agent {
         json job = r.body;
         std::string id = job["Uuid"], task_name = job["Task"];
         if (task_name.rfind("chroot:", 0) == 0) return State::WaitRunnable;
-        auto running = patch(
-            c, "/api/v3/jobs/" + id,
-            json::array({op("test", "/State", job["State"]), op("replace", "/State", "running")}));
+        auto running = patch(c, "/api/v3/jobs/" + id,
+                             json::array({patch_op("test", "/State", job["State"]),
+                                          patch_op("replace", "/State", "running")}));
         if (running.status != 200) return fail("cannot start job: " + running.body.dump());
         auto task = get(c, "/api/v3/tasks/" + task_name);
         auto actions = get(c, "/api/v3/jobs/" + id + "/actions?os=linux");
         if (task.status != 200 || actions.status != 200) {
-            patch(c, "/api/v3/jobs/" + id, json::array({op("replace", "/State", "failed")}));
+            patch(c, "/api/v3/jobs/" + id, json::array({patch_op("replace", "/State", "failed")}));
             return fail("cannot render job: " + actions.body.dump());
         }
         auto mode = rules::exit_code_mode(rules::feature_flags_of(meta_of(task.body)), false);
@@ -221,12 +214,12 @@ struct Agent {
         }
         auto result = folder.result();
         if (result.make_not_runnable)
-            patch_machine(json::array({op("replace", "/Runnable", false)}));
-        auto done =
-            patch(c, "/api/v3/jobs/" + id,
-                  json::array({op("test", "/State", "running"),
-                               op("replace", "/State", model::to_string(result.state)),
-                               op("replace", "/ExitState", model::to_string(result.exit_state))}));
+            patch_machine(json::array({patch_op("replace", "/Runnable", false)}));
+        auto done = patch(
+            c, "/api/v3/jobs/" + id,
+            json::array({patch_op("test", "/State", "running"),
+                         patch_op("replace", "/State", model::to_string(result.state)),
+                         patch_op("replace", "/ExitState", model::to_string(result.exit_state))}));
         if (done.status != 200) return fail("cannot finish job: " + done.body.dump());
         if (result.reboot) return reboot_or_exit();
         if (result.poweroff || result.stop) return State::Exit;

@@ -18,9 +18,11 @@
 #include <thread>
 
 #include "server/http/http_server.hpp"
-#include "server/http/unique_fd.hpp"
+#include "common/posix/unique_fd.hpp"
 
 namespace drover::http::test {
+
+using posix::UniqueFd;
 
 // Polls `done` until true or `limit` passes; returns its last value.
 template <class F>

@@ -1,12 +1,12 @@
-// An owned file descriptor: closed exactly once, when its owner goes away. Every socket,
-// epoll and eventfd in the HTTP server lives in one of these, so no error path leaks an fd.
-// Invariant: fd() is -1 or a descriptor nobody else closes.
+// An owned file descriptor, closed exactly once when its owner goes away, for the HTTP server's
+// sockets and the agent runner's pipes alike, so no error path leaks an fd. The one OS type in
+// common/: it holds no logic. Invariant: fd() is -1 or a descriptor nobody else closes.
 #pragma once
 #include <unistd.h>
 
 #include <utility>
 
-namespace drover::http {
+namespace drover::posix {
 
 class UniqueFd {
   public:
@@ -23,6 +23,8 @@ class UniqueFd {
 
     int get() const { return fd_; }
     bool valid() const { return fd_ >= 0; }
+    // Gives up ownership, for a close() whose error matters to the caller.
+    int release() { return std::exchange(fd_, -1); }
     void reset(int fd = -1) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = fd;
@@ -32,4 +34,4 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-}  // namespace drover::http
+}  // namespace drover::posix
