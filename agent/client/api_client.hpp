@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -53,6 +54,16 @@ struct ApiError {
     std::string body;
 };
 
+// How a stream() ended. `cut`: the body stopped short (connection dropped, idle past the read
+// timeout, or interrupt()) instead of being ended by the server or by the chunk handler.
+struct StreamResult {
+    Response response;  // status and headers; the body only for an error answer (status >= 400)
+    bool cut = false;
+};
+
+// Gets each body chunk of a 2xx answer as it arrives; false ends the stream.
+using ChunkHandler = std::function<bool(std::string_view chunk)>;
+
 struct Request {
     std::string method = "GET";
     std::string path;  // with query
@@ -76,6 +87,13 @@ class ApiClient {
     api::Expected<nlohmann::json, ApiError> call(const std::string& method, const std::string& path,
                                                  const nlohmann::json* body = nullptr,
                                                  const HeaderMap& headers = {});
+    // A long-lived answer (event stream, log follow): chunks go to `on_data` as they arrive.
+    // Retried like send() until the server answers; once it has, any end is a StreamResult.
+    api::Expected<StreamResult, TransportError> stream(const Request& request,
+                                                       const ChunkHandler& on_data);
+    // Thread-safe: ends the request in flight and refuses later ones (a stream's watchdog).
+    void interrupt();
+    bool interrupted() const;
 
   private:
     struct Impl;
