@@ -2,6 +2,7 @@
 // agent/cli/ and registers itself here; invoked as `drpcli` (a symlink) it accepts the same
 // commands. Every failure is one `Error: ...` line on stderr and a non-zero exit status.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -9,6 +10,12 @@
 #include "agent/cli/commands.hpp"
 
 namespace {
+
+// One line, whatever the server's messages held.
+std::string one_line(std::string message) {
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    return message;
+}
 
 int run(CLI::App& app, int argc, char** argv) {
     try {
@@ -23,9 +30,9 @@ int run(CLI::App& app, int argc, char** argv) {
     } catch (const CLI::RuntimeError& e) {
         return e.get_exit_code();
     } catch (const CLI::ParseError& e) {
-        std::cerr << "Error: " << e.what() << " (see --help)\n";
+        std::cerr << "Error: " << one_line(e.what()) << " (see --help)\n";
     } catch (const std::exception& e) {
-        std::cerr << "Error: " << e.what() << '\n';
+        std::cerr << "Error: " << one_line(e.what()) << '\n';
     }
     return 1;
 }

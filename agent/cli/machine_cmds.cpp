@@ -20,15 +20,20 @@ const ObjectType& machines() {
     return object_type("machines");
 }
 
+struct SetterArgs {
+    std::string id, value;
+};
+
 // `<name> <id> <value>`: sets the machine's field through `edit`.
 void add_setter(CLI::App& cmd, const SessionPtr& s, const std::string& name,
                 const std::string& help, const std::string& value_name, Edit edit) {
-    auto words = std::make_shared<std::vector<std::string>>();
+    auto a = std::make_shared<SetterArgs>();
     auto* c = cmd.add_subcommand(name, help);
-    c->add_option("id", *words, "<id> <" + value_name + ">")->required()->expected(2);
-    c->callback([s, words, edit] {
-        s->print(update_object(*s, machines(), (*words)[0],
-                               [&](nlohmann::json& m) { edit(m, (*words)[1]); }));
+    c->add_option("id", a->id, "The machine")->required();
+    c->add_option(value_name, a->value, "The " + value_name)->required();
+    c->callback([s, a, edit] {
+        s->print(
+            update_object(*s, machines(), a->id, [&](nlohmann::json& m) { edit(m, a->value); }));
     });
 }
 

@@ -1,6 +1,7 @@
 // Param commands of spec 6.8 on the types with params sub-resources (spec 6.3: machines,
 // profiles, stages): `params <id> [json]`, `get <id> param <k>`, `set <id> param <k> to <v>`
 // and `remove <id> param <k>`. The words "param" and "to" are drpcli's and are checked.
+// Each word is its own positional: CLI11 would split a vector's `[a,b]` word into items.
 #include <CLI/CLI.hpp>
 
 #include "agent/cli/commands.hpp"
@@ -14,40 +15,39 @@ namespace {
 using SessionPtr = std::shared_ptr<Session>;
 
 struct ParamArgs {
-    std::vector<std::string> words;
-    std::string id, doc;
+    std::string id, param_word, key, to_word, value;
     bool aggregate = false, compose = false;
 };
 
-// `<id> param <key>` (then `to <value>` when `with_value`): returns the words or throws.
-const std::vector<std::string>& check_words(const std::vector<std::string>& w, bool with_value) {
-    std::size_t want = with_value ? 5 : 3;
-    bool ok = w.size() == want && w[1] == "param" && (!with_value || w[3] == "to");
-    if (!ok)
+// Registers `<id> param <key>` (then `to <value>` when `with_value`) on `c`.
+void add_words(CLI::App& c, ParamArgs& a, bool with_value) {
+    c.add_option("id", a.id, "The key, or Index:value")->required();
+    c.add_option("param", a.param_word, "The word param")->required();
+    c.add_option("key", a.key, "The param's name")->required();
+    if (!with_value) return;
+    c.add_option("to", a.to_word, "The word to")->required();
+    c.add_option("value", a.value, "JSON, or - for stdin; not JSON: sent as a string")->required();
+}
+
+// The param's path once the words are checked.
+std::string param_path(const ObjectType& t, const ParamArgs& a, bool with_value) {
+    if (a.param_word != "param" || (with_value && a.to_word != "to"))
         throw Failure(with_value ? "usage: set <id> param <key> to <json|->"
                                  : "usage: <id> param <key>");
-    return w;
-}
-
-std::string params_path(const ObjectType& t, const std::string& id) {
-    return object_path(t, id) + "/params";
-}
-
-std::string param_path(const ObjectType& t, const std::vector<std::string>& w) {
-    return params_path(t, w[0]) + "/" + client::url_escape(w[2]);
+    return object_path(t, a.id) + "/params/" + client::url_escape(a.key);
 }
 
 void add_params(CLI::App& cmd, const SessionPtr& s, const ObjectType& t) {
     auto a = std::make_shared<ParamArgs>();
     auto* c = cmd.add_subcommand("params", "Show a " + t.singular + "'s params, or replace them");
     c->add_option("id", a->id, "The key, or Index:value")->required();
-    c->add_option("json", a->doc, "The new params: a JSON object, a file or -");
+    c->add_option("json", a->value, "The new params: a JSON object, a file or -");
     c->add_flag("--aggregate", a->aggregate, "Include inherited params (spec 8)");
     c->callback([s, &t, a] {
-        std::string path = params_path(t, a->id);
-        if (a->doc.empty())
+        std::string path = object_path(t, a->id) + "/params";
+        if (a->value.empty())
             return s->print(s->call("GET", path + (a->aggregate ? "?aggregate=true" : "")));
-        auto params = read_object(a->doc, "params");
+        auto params = read_object(a->value, "params");
         s->print(s->call("POST", path, &params));
     });
 }
@@ -55,30 +55,29 @@ void add_params(CLI::App& cmd, const SessionPtr& s, const ObjectType& t) {
 void add_get(CLI::App& cmd, const SessionPtr& s, const ObjectType& t) {
     auto a = std::make_shared<ParamArgs>();
     auto* c = cmd.add_subcommand("get", "Get one param: get <id> param <key>");
-    c->add_option("args", a->words, "<id> param <key>")->required();
+    add_words(*c, *a, false);
     c->add_flag("--aggregate", a->aggregate, "Resolve through profiles and defaults (spec 8)");
     c->add_flag("--compose", a->compose, "Compose the value from every level");
     c->callback([s, &t, a] {
         std::string query;
         if (a->aggregate) query += "?aggregate=true";
         if (a->compose) query += (query.empty() ? "?" : "&") + std::string("compose=true");
-        s->print(s->call("GET", param_path(t, check_words(a->words, false)) + query));
+        s->print(s->call("GET", param_path(t, *a, false) + query));
     });
 }
 
 void add_set_remove(CLI::App& cmd, const SessionPtr& s, const ObjectType& t) {
     auto a = std::make_shared<ParamArgs>();
     auto* set = cmd.add_subcommand("set", "Set one param: set <id> param <key> to <json|->");
-    set->add_option("args", a->words, "<id> param <key> to <value>")->required();
+    add_words(*set, *a, true);
     set->callback([s, &t, a] {
-        const auto& w = check_words(a->words, true);
-        auto value = read_value(w[4]);
-        s->print(s->call("POST", param_path(t, w), &value));
+        std::string path = param_path(t, *a, true);
+        auto value = read_value(a->value);
+        s->print(s->call("POST", path, &value));
     });
     auto* remove = cmd.add_subcommand("remove", "Remove one param: remove <id> param <key>");
-    remove->add_option("args", a->words, "<id> param <key>")->required();
-    remove->callback(
-        [s, &t, a] { s->print(s->call("DELETE", param_path(t, check_words(a->words, false)))); });
+    add_words(*remove, *a, false);
+    remove->callback([s, &t, a] { s->print(s->call("DELETE", param_path(t, *a, false))); });
 }
 
 }  // namespace
