@@ -54,8 +54,9 @@ const nlohmann::json* field_of(const nlohmann::json& object, const std::string& 
     const nlohmann::json* at = &object;
     for (std::size_t start = 0;;) {
         auto dot = field.find('.', start);
-        auto it = at->is_object() ? at->find(field.substr(start, dot - start)) : at->end();
-        if (!at->is_object() || it == at->end()) return nullptr;
+        if (!at->is_object()) return nullptr;
+        auto it = at->find(field.substr(start, dot - start));
+        if (it == at->end()) return nullptr;
         at = &*it;
         if (dot == std::string::npos) return at;
         start = dot + 1;

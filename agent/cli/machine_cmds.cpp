@@ -3,6 +3,7 @@
 // change is an update (GET, edit, PATCH with test ops), so a concurrent edit fails, not lost.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 
 #include "agent/cli/commands.hpp"
 #include "agent/cli/job_log.hpp"
@@ -60,12 +61,11 @@ int current_task(const nlohmann::json& m) {
 void edit_add_tasks(nlohmann::json& m, const std::vector<std::string>& w) {
     int offset = -1;
     std::size_t first = 1;
-    if (w.size() >= 4 && w[1] == "at") {
-        try {
-            offset = std::stoi(w[2]);
-        } catch (const std::exception&) {
+    if (w[1] == "at") {
+        if (w.size() < 4) throw Failure("usage: tasks add <id> at <n> <task...>");
+        auto [end, ec] = std::from_chars(w[2].data(), w[2].data() + w[2].size(), offset);
+        if (ec != std::errc() || end != w[2].data() + w[2].size())
             throw Failure("at needs a number: " + w[2]);
-        }
         first = 3;
     }
     rules::TaskList added(w.begin() + static_cast<std::ptrdiff_t>(first), w.end());

@@ -50,7 +50,7 @@ void add_list(CLI::App& cmd, const SessionPtr& s, const ObjectType& t) {
         [s, &t, a] { s->print(s->call("GET", collection_path(t) + list_query(*a)), t.columns); });
 }
 
-// A subcommand taking the object's id first; `run` gets the id.
+// A subcommand whose one argument, the object's id, lands in `id`.
 CLI::App* with_id(CLI::App& cmd, const std::string& name, const std::string& help,
                   const std::shared_ptr<std::string>& id) {
     auto* c = cmd.add_subcommand(name, help);
@@ -58,7 +58,7 @@ CLI::App* with_id(CLI::App& cmd, const std::string& name, const std::string& hel
     return c;
 }
 
-void add_show_exists_meta(CLI::App& cmd, const SessionPtr& s, const ObjectType& t) {
+void add_by_id(CLI::App& cmd, const SessionPtr& s, const ObjectType& t) {
     auto id = std::make_shared<std::string>();
     with_id(cmd, "show", "Show a " + t.singular, id)->callback([s, &t, id] {
         s->print(fetch(*s, t, *id));
@@ -126,7 +126,7 @@ void add_object_commands(CLI::App& app, const SessionPtr& s) {
         auto* cmd = app.add_subcommand(t.prefix, "Access the " + t.prefix + " API");
         cmd->require_subcommand(1);
         add_list(*cmd, s, t);
-        add_show_exists_meta(*cmd, s, t);
+        add_by_id(*cmd, s, t);
         add_create(*cmd, s, t);
         add_update_patch(*cmd, s, t);
     }

@@ -55,6 +55,11 @@ TEST_CASE("cli: wait prints complete, timeout or interrupt", "[integration][cli]
     auto already = cli.run({"profiles", "wait", "p1", "Name", "p1"});
     CHECK(already.status == 0);
     CHECK(already.out == "complete\n");
+    REQUIRE(patch(*cli.http, "/api/v3/profiles/p1",
+                  json::array({{{"op", "add"}, {"path", "/Meta/color"}, {"value", "red"}}}))
+                .status == 200);
+    CHECK(cli.run({"profiles", "wait", "p1", "Meta.color", "red"}).out == "complete\n");
+    CHECK(cli.run({"machines", "wait", m, "Runnable", "true"}).out == "complete\n");
 
     auto started = std::chrono::steady_clock::now();
     auto timeout = cli.run({"profiles", "wait", "p1", "Description", "ready", "1"});

@@ -396,6 +396,8 @@ TEST_CASE("cli: machines stage, workflow, run, pause, tasks, profiles, current j
           json{"t1", "t2", "t3"});
     CHECK(cli.ok({"machines", "tasks", "del", m, "t1", "t2"})["Tasks"] == json{"t3"});
     CHECK(cli.fails({"machines", "tasks", "add", m, "at", "x", "t1"}) == "at needs a number: x");
+    CHECK(cli.fails({"machines", "tasks", "add", m, "at", "1"}) ==
+          "usage: tasks add <id> at <n> <task...>");
 
     CHECK(cli.ok({"machines", "addprofile", m, "lab"})["Profiles"] == json{"lab"});
     CHECK(cli.ok({"machines", "addprofile", m, "lab"})["Profiles"] == json{"lab"});
