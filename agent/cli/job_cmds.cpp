@@ -46,7 +46,7 @@ std::uint64_t follow_once(client::ApiClient& c, const std::string& path, std::ui
         return true;
     });
     if (!ended) throw Failure(ended.error().message);
-    const auto& r = ended->response;
+    const auto& r = ended.value();
     if (r.status >= 400) throw Failure(client::error_message(r.status, r.body));
     return offset;
 }

@@ -117,31 +117,27 @@ api::Expected<Response, TransportError> ApiClient::send(const Request& request) 
     }
 }
 
-api::Expected<StreamResult, TransportError> ApiClient::stream(const Request& request,
-                                                              const ChunkHandler& on_data) {
+api::Expected<Response, TransportError> ApiClient::stream(const Request& request,
+                                                          const ChunkHandler& on_data) {
     httplib::Request req = to_httplib(request);
     for (std::size_t attempt = 0;; ++attempt) {
-        StreamResult out;
-        bool answered = false, handler_ended = false;
+        Response out;
+        bool answered = false;
         req.response_handler = [&](const httplib::Response& head) {
             answered = true;
-            copy_head(head, out.response);
+            copy_head(head, out);
             return true;
         };
         req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
-            if (out.response.status >= 400) {
-                out.response.body.append(data, n);
+            if (out.status >= 400) {
+                out.body.append(data, n);
                 return true;
             }
-            handler_ended = !on_data(std::string_view(data, n));
-            return !handler_ended;
+            return on_data(std::string_view(data, n));
         };
         if (impl_->interrupted) return api::unexpected(TransportError{"interrupted"});
         auto result = impl_->http->send(req);
-        if (answered) {
-            out.cut = !result && !handler_ended;
-            return out;
-        }
+        if (answered) return out;
         auto failed = back_off(options_, impl_->interrupted, request, attempt,
                                httplib::to_string(result.error()));
         if (failed) return api::unexpected(std::move(*failed));

@@ -54,13 +54,6 @@ struct ApiError {
     std::string body;
 };
 
-// How a stream() ended. `cut`: the body stopped short (connection dropped, idle past the read
-// timeout, or interrupt()) instead of being ended by the server or by the chunk handler.
-struct StreamResult {
-    Response response;  // status and headers; the body only for an error answer (status >= 400)
-    bool cut = false;
-};
-
 // Gets each body chunk of a 2xx answer as it arrives; false ends the stream.
 using ChunkHandler = std::function<bool(std::string_view chunk)>;
 
@@ -87,10 +80,12 @@ class ApiClient {
     api::Expected<nlohmann::json, ApiError> call(const std::string& method, const std::string& path,
                                                  const nlohmann::json* body = nullptr,
                                                  const HeaderMap& headers = {});
-    // A long-lived answer (event stream, log follow): chunks go to `on_data` as they arrive.
-    // Retried like send() until the server answers; once it has, any end is a StreamResult.
-    api::Expected<StreamResult, TransportError> stream(const Request& request,
-                                                       const ChunkHandler& on_data);
+    // A long-lived answer (event stream, log follow): a 2xx body goes to `on_data` as it
+    // arrives (the Response's body stays empty); an error answer's body is collected. Retried
+    // like send() until the server answers; once it has, any end (the server's, on_data's,
+    // a dropped connection, interrupt()) returns the Response.
+    api::Expected<Response, TransportError> stream(const Request& request,
+                                                   const ChunkHandler& on_data);
     // Thread-safe: ends the request in flight and refuses later ones (a stream's watchdog).
     void interrupt();
     bool interrupted() const;

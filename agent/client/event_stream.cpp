@@ -99,7 +99,7 @@ std::optional<ApiError> follow_events(ApiClient& client, const std::vector<std::
             return !stopped;
         });
         if (!ended) return ApiError{0, ended.error().message, ""};
-        const Response& r = ended->response;
+        const Response& r = ended.value();
         if (r.status >= 400) return ApiError{r.status, error_message(r.status, r.body), r.body};
         if (stopped) return std::nullopt;
         if (client.interrupted()) return ApiError{0, "interrupted", ""};
