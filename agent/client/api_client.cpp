@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -15,21 +16,64 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool sleep_unless_cancelled(const ClientOptions& o, std::chrono::milliseconds d) {
+bool sleep_unless_cancelled(const ClientOptions& o, const std::atomic<bool>& interrupted,
+                            std::chrono::milliseconds d) {
+    auto stop = [&] { return interrupted || (o.cancelled && o.cancelled()); };
     auto end = std::chrono::steady_clock::now() + d;
     while (std::chrono::steady_clock::now() < end) {
-        if (o.cancelled && o.cancelled()) return false;
+        if (stop()) return false;
         std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
             std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 end - std::chrono::steady_clock::now())));
     }
-    return !(o.cancelled && o.cancelled());
+    return !stop();
+}
+
+// After attempt `attempt` failed with `why`: sleeps and returns nullopt when the policy says to
+// try again, else the error to give up with.
+std::optional<TransportError> back_off(const ClientOptions& o, const std::atomic<bool>& interrupted,
+                                       const Request& request, std::size_t attempt,
+                                       const std::string& why) {
+    if (interrupted) return TransportError{"interrupted: " + why};
+    std::optional<std::chrono::milliseconds> delay;
+    if (attempt < o.retry_delays.size())
+        delay = o.retry_delays[attempt];
+    else
+        delay = o.retry_every;
+    if (!delay) return TransportError{"cannot reach " + o.endpoint + ": " + why};
+    if (o.log)
+        o.log(request.method + " " + request.path + ": " + why + "; retrying in " +
+              std::to_string(delay->count()) + " ms");
+    if (!sleep_unless_cancelled(o, interrupted, *delay))
+        return TransportError{"cancelled while retrying: " + why};
+    return std::nullopt;
+}
+
+httplib::Request to_httplib(const Request& request) {
+    httplib::Request req;
+    req.method = request.method;
+    req.path = request.path;
+    req.body = request.body;
+    for (const auto& [k, v] : request.headers)
+        req.headers.emplace(k, v);
+    if (!req.has_header("Accept")) req.headers.emplace("Accept", "application/json");
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH")
+        req.headers.emplace("Content-Type", request.content_type);
+    return req;
+}
+
+void copy_head(const httplib::Response& from, Response& to) {
+    to.status = from.status;
+    for (const auto& [k, v] : from.headers)
+        to.headers[lower(k)] = v;
 }
 
 }  // namespace
 
 struct ApiClient::Impl {
     std::unique_ptr<httplib::Client> http;
+    std::atomic<bool> interrupted{false};
 };
 
 std::string Response::header(const std::string& lower_name) const {
@@ -58,41 +102,55 @@ ApiClient::ApiClient(ApiClient&&) noexcept = default;
 ApiClient& ApiClient::operator=(ApiClient&&) noexcept = default;
 
 api::Expected<Response, TransportError> ApiClient::send(const Request& request) {
-    httplib::Request req;
-    req.method = request.method;
-    req.path = request.path;
-    req.body = request.body;
-    for (const auto& [k, v] : request.headers)
-        req.headers.emplace(k, v);
-    req.headers.emplace("Accept", "application/json");
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-        request.method == "PATCH")
-        req.headers.emplace("Content-Type", request.content_type);
+    httplib::Request req = to_httplib(request);
     for (std::size_t attempt = 0;; ++attempt) {
         auto result = impl_->http->send(req);
         if (result) {
             Response out;
-            out.status = result->status;
+            copy_head(*result, out);
             out.body = std::move(result->body);
-            for (const auto& [k, v] : result->headers)
-                out.headers[lower(k)] = v;
             return out;
         }
-        std::string why = httplib::to_string(result.error());
-        std::optional<std::chrono::milliseconds> delay;
-        if (attempt < options_.retry_delays.size())
-            delay = options_.retry_delays[attempt];
-        else
-            delay = options_.retry_every;
-        if (!delay)
-            return api::unexpected(
-                TransportError{"cannot reach " + options_.endpoint + ": " + why});
-        if (options_.log)
-            options_.log(request.method + " " + request.path + ": " + why + "; retrying in " +
-                         std::to_string(delay->count()) + " ms");
-        if (!sleep_unless_cancelled(options_, *delay))
-            return api::unexpected(TransportError{"cancelled while retrying: " + why});
+        auto failed = back_off(options_, impl_->interrupted, request, attempt,
+                               httplib::to_string(result.error()));
+        if (failed) return api::unexpected(std::move(*failed));
     }
+}
+
+api::Expected<Response, TransportError> ApiClient::stream(const Request& request,
+                                                          const ChunkHandler& on_data) {
+    httplib::Request req = to_httplib(request);
+    for (std::size_t attempt = 0;; ++attempt) {
+        Response out;
+        bool answered = false;
+        req.response_handler = [&](const httplib::Response& head) {
+            answered = true;
+            copy_head(head, out);
+            return true;
+        };
+        req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+            if (out.status >= 400) {
+                out.body.append(data, n);
+                return true;
+            }
+            return on_data(std::string_view(data, n));
+        };
+        if (impl_->interrupted) return api::unexpected(TransportError{"interrupted"});
+        auto result = impl_->http->send(req);
+        if (answered) return out;
+        auto failed = back_off(options_, impl_->interrupted, request, attempt,
+                               httplib::to_string(result.error()));
+        if (failed) return api::unexpected(std::move(*failed));
+    }
+}
+
+void ApiClient::interrupt() {
+    impl_->interrupted = true;
+    impl_->http->stop();
+}
+
+bool ApiClient::interrupted() const {
+    return impl_->interrupted;
 }
 
 api::Expected<nlohmann::json, ApiError> ApiClient::call(const std::string& method,

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -53,6 +54,9 @@ struct ApiError {
     std::string body;
 };
 
+// Gets each body chunk of a 2xx answer as it arrives; false ends the stream.
+using ChunkHandler = std::function<bool(std::string_view chunk)>;
+
 struct Request {
     std::string method = "GET";
     std::string path;  // with query
@@ -76,6 +80,15 @@ class ApiClient {
     api::Expected<nlohmann::json, ApiError> call(const std::string& method, const std::string& path,
                                                  const nlohmann::json* body = nullptr,
                                                  const HeaderMap& headers = {});
+    // A long-lived answer (event stream, log follow): a 2xx body goes to `on_data` as it
+    // arrives (the Response's body stays empty); an error answer's body is collected. Retried
+    // like send() until the server answers; once it has, any end (the server's, on_data's,
+    // a dropped connection, interrupt()) returns the Response.
+    api::Expected<Response, TransportError> stream(const Request& request,
+                                                   const ChunkHandler& on_data);
+    // Thread-safe: ends the request in flight and refuses later ones (a stream's watchdog).
+    void interrupt();
+    bool interrupted() const;
 
   private:
     struct Impl;

@@ -1,160 +1,110 @@
 #include "agent/client/event_stream.hpp"
 
-#include <httplib.h>
-
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <charconv>
+#include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace drover::client {
 
-struct EventStream::Impl {
-    ClientOptions options;
-    std::string path;
-    mutable std::mutex mutex;
-    std::condition_variable changed;
-    std::uint64_t seen = 0;  // events, plus one per reconnect (anything may have changed)
-    std::string last_id;
-    std::string pending;  // bytes of an incomplete SSE frame
-    bool connected = false;
-    httplib::Client* active = nullptr;  // the request in flight, for stop() to interrupt
-    std::atomic<bool> stopping{false};
-    std::thread reader;
+namespace {
 
-    void bump() {
-        {
-            std::lock_guard lock(mutex);
-            ++seen;
-        }
-        changed.notify_all();
-    }
+std::optional<std::uint64_t> parse_id(std::string_view s) {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return v;
+}
 
-    // Consumes complete frames from `pending`; each frame with data is one event.
-    void parse_frames() {
-        for (;;) {
-            auto end = pending.find("\n\n");
-            if (end == std::string::npos) return;
-            std::string frame = pending.substr(0, end);
-            pending.erase(0, end + 2);
-            bool has_data = false;
-            std::size_t pos = 0;
-            while (pos <= frame.size()) {
-                auto nl = frame.find('\n', pos);
-                std::string line = frame.substr(pos, nl == std::string::npos ? nl : nl - pos);
-                if (line.rfind("id: ", 0) == 0) {
-                    std::lock_guard lock(mutex);
-                    last_id = line.substr(4);
-                }
-                if (line.rfind("data:", 0) == 0) has_data = true;
-                if (nl == std::string::npos) break;
-                pos = nl + 1;
-            }
-            if (has_data) bump();
-        }
-    }
+// The resume frame's body names the last event the server sent: {"Object":{"LastEventID":N}}.
+std::optional<std::uint64_t> resume_point(const std::string& data) {
+    auto doc = nlohmann::json::parse(data, nullptr, false);
+    if (!doc.is_object() || !doc.contains("Object") || !doc["Object"].is_object()) return {};
+    const auto& id = doc["Object"]["LastEventID"];
+    if (!id.is_number_unsigned()) return std::nullopt;
+    return id.get<std::uint64_t>();
+}
 
-    void read_once() {
-        httplib::Client c(options.endpoint);
-        c.set_tcp_nodelay(true);
-        c.set_connection_timeout(options.timeout);
-        c.set_read_timeout(std::chrono::seconds(60));  // heartbeats arrive every 10 s by default
-        c.enable_server_certificate_verification(false);
-        if (!options.token.empty())
-            c.set_bearer_token_auth(options.token.c_str());
-        else if (!options.user.empty())
-            c.set_basic_auth(options.user.c_str(), options.password.c_str());
-        httplib::Headers headers{{"Accept", "text/event-stream"}};
-        {
-            std::lock_guard lock(mutex);
-            if (stopping) return;
-            if (!last_id.empty()) headers.emplace("Last-Event-ID", last_id);
-            active = &c;
-        }
-        pending.clear();
-        auto res = c.Get(
-            path.c_str(), headers,
-            [&](const httplib::Response& r) {
-                if (r.status != 200) return false;
-                {
-                    std::lock_guard lock(mutex);
-                    connected = true;
-                }
-                bump();  // (re)connected: whatever happened while away is a reason to look
-                return true;
-            },
-            [&](const char* data, size_t len) {
-                pending.append(data, len);
-                parse_frames();
-                return !stopping.load();
-            });
-        {
-            std::lock_guard lock(mutex);
-            active = nullptr;
-            connected = false;
-            // A 410 means the resume point is gone: start fresh (the agent re-reads anyway).
-            if (res && res->status == 410) last_id.clear();
-        }
-    }
-
-    void run() {
-        std::size_t attempt = 0;
-        while (!stopping) {
-            read_once();
-            if (stopping) break;
-            auto& delays = options.retry_delays;
-            auto delay = attempt < delays.size()
-                             ? delays[attempt]
-                             : options.retry_every.value_or(std::chrono::milliseconds(10000));
-            ++attempt;
-            std::unique_lock lock(mutex);
-            changed.wait_for(lock, delay, [&] { return stopping.load(); });
-            if (connected) attempt = 0;
-        }
-    }
-};
-
-EventStream::EventStream(ClientOptions options, std::vector<std::string> filters)
-    : impl_(std::make_unique<Impl>()) {
-    impl_->options = std::move(options);
-    impl_->path = "/api/v3/events";
+std::string events_path(const std::vector<std::string>& filters) {
+    std::string path = "/api/v3/events";
     char sep = '?';
     for (const auto& f : filters) {
-        impl_->path += sep + std::string("filter=") + url_escape(f);
+        path += sep + std::string("filter=") + url_escape(f);
         sep = '&';
     }
-    impl_->reader = std::thread([impl = impl_.get()] { impl->run(); });
+    return path;
 }
 
-EventStream::~EventStream() {
-    stop();
-}
+}  // namespace
 
-void EventStream::stop() {
-    if (!impl_ || impl_->stopping.exchange(true)) return;
-    {
-        std::lock_guard lock(impl_->mutex);
-        if (impl_->active) impl_->active->stop();  // unblocks the read in flight
+bool SseParser::feed(std::string_view bytes, const FrameHandler& on_frame) {
+    buffer_.append(bytes);
+    std::size_t start = 0, nl;
+    while ((nl = buffer_.find('\n', start)) != std::string::npos) {
+        std::string_view line(buffer_.data() + start, nl - start);
+        start = nl + 1;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) {
+            take_line(line);
+            continue;
+        }
+        if (!frame_started_) continue;
+        SseFrame done = std::move(frame_);
+        frame_ = SseFrame{};
+        frame_started_ = false;
+        if (!on_frame(done)) {
+            buffer_.erase(0, start);
+            return false;
+        }
     }
-    impl_->changed.notify_all();
-    if (impl_->reader.joinable()) impl_->reader.join();
+    buffer_.erase(0, start);
+    return true;
 }
 
-std::uint64_t EventStream::seen() const {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->seen;
+void SseParser::take_line(std::string_view line) {
+    frame_started_ = true;
+    auto colon = line.find(':');
+    if (colon == 0) return;  // a comment
+    std::string_view field = line.substr(0, colon);
+    std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    if (field == "data") {
+        if (!frame_.data.empty()) frame_.data += '\n';
+        frame_.data += value;
+    } else if (field == "id") {
+        frame_.id = parse_id(value);
+    } else if (field == "event") {
+        frame_.event = value;
+    }
 }
 
-bool EventStream::connected() const {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->connected;
-}
-
-bool EventStream::wait_beyond(std::uint64_t since, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(impl_->mutex);
-    return impl_->changed.wait_for(lock, timeout, [&] {
-        return impl_->seen > since || impl_->stopping.load();
-    }) && !impl_->stopping.load();
+std::optional<ApiError> follow_events(ApiClient& client, const std::vector<std::string>& filters,
+                                      const FrameHandler& on_frame) {
+    std::optional<std::uint64_t> last_id;
+    const std::string path = events_path(filters);
+    for (;;) {
+        Request req{"GET", path, "", "application/json", {{"Accept", "text/event-stream"}}};
+        if (last_id) req.headers["Last-Event-ID"] = std::to_string(*last_id);
+        SseParser parser;
+        bool stopped = false;
+        auto ended = client.stream(req, [&](std::string_view chunk) {
+            stopped = !parser.feed(chunk, [&](const SseFrame& frame) {
+                if (frame.event == "resume") {
+                    if (auto id = resume_point(frame.data)) last_id = id;
+                    return true;
+                }
+                if (frame.id) last_id = frame.id;
+                return on_frame(frame);
+            });
+            return !stopped;
+        });
+        if (!ended) return ApiError{0, ended.error().message, ""};
+        const Response& r = ended.value();
+        if (r.status >= 400) return ApiError{r.status, error_message(r.status, r.body), r.body};
+        if (stopped) return std::nullopt;
+        if (client.interrupted()) return ApiError{0, "interrupted", ""};
+        std::this_thread::sleep_for(std::chrono::seconds(1));  // the server's `retry: 1000`
+    }
 }
 
 }  // namespace drover::client

@@ -1,38 +1,46 @@
-// The agent's wake-up source (spec 5.3.1 over SSE): a background reader of
-// `GET /api/v3/events?filter=...` that counts the events it sees and reconnects with
-// `Last-Event-ID` after a drop, so no event between two waits is missed. Event payloads are only
-// wake-ups: the agent always re-reads the machine (a 410 after a long outage is just a wake-up).
+// droverd's event stream as a client sees it (spec 6.6, served as Server-Sent Events): a parser
+// for SSE frames, and a follower of `GET /api/v3/events?filter=...` that reconnects with
+// Last-Event-ID whenever the connection drops or the server cuts it off, so a consumer gets
+// every matching event once and in order.
 #pragma once
-#include <chrono>
 #include <cstdint>
-#include <memory>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/client/api_client.hpp"
 
 namespace drover::client {
 
-class EventStream {
-  public:
-    // Starts reading at once; `filters` like "machines.*.<uuid>".
-    EventStream(ClientOptions options, std::vector<std::string> filters);
-    ~EventStream();
-    EventStream(const EventStream&) = delete;
-    EventStream& operator=(const EventStream&) = delete;
+struct SseFrame {
+    std::optional<std::uint64_t> id;
+    std::string event;  // "" for an ordinary event; "resume" when the server cuts the stream off
+    std::string data;   // the data lines joined by '\n'; empty for a heartbeat or retry frame
+};
 
-    // Events seen so far; a wait compares against the count it started from.
-    std::uint64_t seen() const;
-    // Blocks until more than `since` events were seen, the stream (re)connected after a drop
-    // (true: things may have changed), `timeout` passed or the stream was stopped (false).
-    bool wait_beyond(std::uint64_t since, std::chrono::milliseconds timeout);
-    // Whether the stream is connected now (tests and logs).
-    bool connected() const;
-    void stop();
+using FrameHandler = std::function<bool(const SseFrame&)>;
+
+// Incremental: bytes in any split, one call per complete frame (a blank line ends a frame).
+// Lines end in "\n" or "\r\n"; comment lines (": heartbeat") make a frame with no data.
+class SseParser {
+  public:
+    // False as soon as `on_frame` returns false (the rest of `bytes` is kept unparsed).
+    bool feed(std::string_view bytes, const FrameHandler& on_frame);
 
   private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    void take_line(std::string_view line);
+    std::string buffer_;
+    SseFrame frame_;
+    bool frame_started_ = false;
 };
+
+// Follows the event stream with `filters` (none: every event) until `on_frame` returns false.
+// Heartbeats reach `on_frame` too (data empty), so a caller can tell the stream is live;
+// resume frames do not. nullopt when `on_frame` ended it; otherwise why it could not go on (an
+// error answer such as 410, or the ApiClient giving up or being interrupted).
+std::optional<ApiError> follow_events(ApiClient& client, const std::vector<std::string>& filters,
+                                      const FrameHandler& on_frame);
 
 }  // namespace drover::client

@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "agent/client/event_stream.hpp"
+#include "agent/client/event_wakeups.hpp"
 #include "agent/fsm/log_shipper.hpp"
 #include "agent/fsm/state_file.hpp"
 #include "agent/runner/task_runner.hpp"
@@ -144,7 +144,7 @@ class MachineAgent {
     const std::atomic<bool>& stop_;
     client::ApiClient api_;
     std::string path_;
-    std::unique_ptr<client::EventStream> events_;
+    std::unique_ptr<client::EventWakeups> events_;
     Json machine_;  // the agent's last copy
     std::string error_;
     std::int64_t boot_time_ = 0;
@@ -152,7 +152,7 @@ class MachineAgent {
 
 int MachineAgent::run() {
     boot_time_ = host_boot_time();
-    events_ = std::make_unique<client::EventStream>(
+    events_ = std::make_unique<client::EventWakeups>(
         client_options(), std::vector<std::string>{"machines.*." + o_.machine});
     LogShipper::ship_leftovers(client_options(), spool_dir());
     State s = State::Init;
