@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "agent/cli/cli_session.hpp"
 #include "agent/cli/commands.hpp"
 #include "agent/fsm/machine_agent.hpp"
 
@@ -47,18 +48,14 @@ int run_with_signals(const agent::AgentOptions& options) {
 
 }  // namespace
 
-void add_agent_commands(CLI::App& app) {
-    auto* cmd =
-        app.add_subcommand("agent", "Run the machine agent (spec 5): process jobs for a machine");
+void add_agent_commands(CLI::App& app, const std::shared_ptr<Session>& session) {
+    auto* cmd = app.add_subcommand(
+        "agent",
+        "Run the machine agent (spec 5): process jobs for a machine (endpoint and "
+        "credentials from the global flags)");
     auto opts = std::make_shared<agent::AgentOptions>();
-    auto key = std::make_shared<std::string>(env_or("RS_KEY", ""));
-    opts->client.endpoint = env_or("RS_ENDPOINT", "https://127.0.0.1:8092");
-    opts->client.token = env_or("RS_TOKEN", "");
     opts->machine = env_or("RS_UUID", "");
     opts->context = env_or("RS_CONTEXT", "");
-    cmd->add_option("-E,--endpoint", opts->client.endpoint, "API endpoint ($RS_ENDPOINT)");
-    cmd->add_option("-T,--token", opts->client.token, "Bearer token ($RS_TOKEN)");
-    cmd->add_option("--key", *key, "user:password ($RS_KEY)");
     cmd->add_option("--machine", opts->machine, "Machine UUID ($RS_UUID)");
     cmd->add_option("--context", opts->context, "Agent context ($RS_CONTEXT)");
     cmd->add_flag("--oneshot", opts->oneshot, "Exit instead of waiting for work");
@@ -70,13 +67,9 @@ void add_agent_commands(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--reboot-command", opts->reboot_command)->capture_default_str();
     cmd->add_option("--poweroff-command", opts->poweroff_command)->capture_default_str();
-    cmd->callback([opts, key] {
+    cmd->callback([opts, session] {
         if (opts->machine.empty()) throw CLI::ValidationError("--machine", "needs a machine UUID");
-        if (opts->client.token.empty() && !key->empty()) {
-            auto colon = key->find(':');
-            opts->client.user = key->substr(0, colon);
-            if (colon != std::string::npos) opts->client.password = key->substr(colon + 1);
-        }
+        opts->client = session->client_options();
         opts->drover_path = self_path();
         int rc = run_with_signals(*opts);
         if (rc != 0) throw CLI::RuntimeError(rc);

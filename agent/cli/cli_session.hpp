@@ -53,9 +53,10 @@ class Session {
     Format format() const;
     // Prints a result; `columns` name a list's table columns.
     void print(const nlohmann::json& value, const std::vector<std::string>& columns = {}) const;
+    // The endpoint and credentials of the global flags, for commands with their own clients.
+    client::ClientOptions client_options() const;
 
   private:
-    client::ClientOptions client_options() const;
     std::string with_force(const std::string& method, const std::string& path) const;
     std::unique_ptr<client::ApiClient> api_;
 };

@@ -24,7 +24,7 @@ void add_machine_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 void add_job_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 // `events watch` and every type's `wait`, both on the event stream.
 void add_event_commands(CLI::App& app, const std::shared_ptr<Session>& s);
-void add_agent_commands(CLI::App& app);
-void add_contents_commands(CLI::App& app);
+void add_agent_commands(CLI::App& app, const std::shared_ptr<Session>& s);
+void add_contents_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 
 }  // namespace drover::cli

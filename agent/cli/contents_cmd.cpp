@@ -2,12 +2,12 @@
 // content commands): a bundle is read and checked locally (YAML becomes JSON here), uploaded
 // with POST /api/v3/contents, and the server's ContentSummary printed. Problems go to stderr as
 // one "Error: ..." line each (the local parser's or every message of the server's answer) with
-// exit status 1. The family has its own -E/--endpoint and -T/--token until the CLI's shared
-// session options arrive.
+// exit status 1. Endpoint and credentials come from the global flags.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "agent/cli/cli_session.hpp"
 #include "agent/cli/commands.hpp"
 #include "agent/cli/content_files.hpp"
 #include "agent/client/api_client.hpp"
@@ -18,8 +18,6 @@ namespace drover::cli {
 namespace {
 
 struct ContentsOptions {
-    std::string endpoint = "https://127.0.0.1:8092";
-    std::string token;
     std::string source;
     std::string target;
 };
@@ -41,12 +39,10 @@ model::Errors server_messages(const client::ApiError& e) {
     return out;
 }
 
-int upload(const ContentsOptions& o) {
+int upload(const ContentsOptions& o, const Session& session) {
     auto bundle = read_bundle(o.source);
     if (!bundle) return report(bundle.error());
-    client::ClientOptions copts;
-    copts.endpoint = o.endpoint;
-    copts.token = o.token;
+    client::ClientOptions copts = session.client_options();
     // An operator is waiting: a short retry, not the agent's patient schedule.
     copts.retry_delays = {std::chrono::milliseconds(500), std::chrono::seconds(1)};
     client::ApiClient api(copts);
@@ -72,22 +68,17 @@ int bundle(const ContentsOptions& o) {
 
 }  // namespace
 
-void add_contents_commands(CLI::App& app) {
+void add_contents_commands(CLI::App& app, const std::shared_ptr<Session>& session) {
     auto opts = std::make_shared<ContentsOptions>();
     auto* cmd = app.add_subcommand("contents", "Content bundles (content packs)");
     cmd->require_subcommand(1);
-    cmd->fallthrough();  // -E/-T also after the subcommand
-    cmd->add_option("-E,--endpoint", opts->endpoint,
-                    "API endpoint (default " + opts->endpoint + ")")
-        ->envname("RS_ENDPOINT");
-    cmd->add_option("-T,--token", opts->token, "Bearer token")->envname("RS_TOKEN");
 
     auto* up = cmd->add_subcommand(
         "upload", "Upload a bundle file or directory; its objects are created or replaced");
     up->add_option("source", opts->source, "Bundle file (.yaml, .yml, .json) or directory")
         ->required();
-    up->callback([opts] {
-        if (int rc = upload(*opts); rc != 0) throw CLI::RuntimeError(rc);
+    up->callback([opts, session] {
+        if (int rc = upload(*opts, *session); rc != 0) throw CLI::RuntimeError(rc);
     });
 
     auto* bn = cmd->add_subcommand("bundle", "Build one bundle file from a bundle directory");
