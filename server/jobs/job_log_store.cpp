@@ -24,9 +24,10 @@ constexpr std::uint64_t kMinMaxBytes = 2;
 }  // namespace
 
 // One stripe's locks, shared by the logs whose ids hash to it. `append` serialises their appends,
-// creates and removes; `layout` is held shared by readers and exclusively while files are renamed
-// or removed, so a log never changes shape under a reader. `pending_*` name the log whose append
-// is in flight and its acknowledged size: readers clamp to it, as bytes past it may be cut back.
+// creates and removes; `layout` is held shared by readers and exclusively while files are renamed,
+// cut back or removed, so nothing changes under a reader but bytes growing at the end.
+// `pending_*` name the log whose append is in flight and its acknowledged size: readers clamp to
+// it, as the bytes past it may yet be cut back.
 struct LogStripe {
     std::mutex append;
     std::shared_mutex layout;
@@ -82,8 +83,9 @@ class PendingAppend {
     LogStripe& stripe_;
 };
 
-// Called after the files were looked at: an append that was already in flight then may have
-// written past its base, and one that started later cannot have shown in what was looked at.
+// Called under the shared layout lock after the files were looked at. An append in flight then
+// may have written past its base. One that ended since succeeded or cut its bytes back before we
+// looked (cutting needs the exclusive lock), and one that started later cannot show at all.
 void clamp_to_acknowledged(LogStripe& stripe, std::string_view id, files::Layout& layout) {
     std::lock_guard lock(stripe.pending_mu);
     if (stripe.pending_id != id) return;
@@ -164,6 +166,21 @@ IoStatus write_tail_tmp(const files::LogPaths& paths, const files::OpenLog& log,
          .chunk = chunk.substr(tail_start - from)});
 }
 
+// Writes the chunk at `at` and syncs it. A failure cuts the file back under the exclusive layout
+// lock: a reader that saw the doomed bytes holds the shared lock until it has also seen this
+// append pending, and clamps them away.
+IoStatus append_at(LogStripe& stripe, int fd, std::uint64_t at, std::string_view chunk,
+                   const std::string& path) {
+    IoStatus status = files::write_durably(fd, at, chunk, path);
+    if (!status.ok()) {
+        std::unique_lock lock(stripe.layout);
+        // Should the cut fail too, the extra bytes are still what the uploader sent for those
+        // offsets; the error reported here is the one that matters.
+        (void)::ftruncate(fd, static_cast<off_t>(at));
+    }
+    return status;
+}
+
 // Under the exclusive layout lock readers see the old log or the new one, never a mix.
 IoStatus install_tail(LogStripe& stripe, const files::LogPaths& paths, const files::OpenLog& log,
                       std::uint64_t head_len, PendingAppend& pending) {
@@ -194,8 +211,8 @@ IoStatus rewrite_tail(LogStripe& stripe, const files::LogPaths& paths, const fil
     IoStatus status = write_tail_tmp(paths, log, chunk, head_len, tail_start);
     // A log that outgrows max in one chunk takes the rest of its head from that chunk.
     if (status.ok() && size < head_len) {
-        status = files::append_durably(log.head.get(), size, chunk.substr(0, head_len - size),
-                                       paths.log);
+        status =
+            append_at(stripe, log.head.get(), size, chunk.substr(0, head_len - size), paths.log);
         if (!status.ok()) (void)files::remove_file(paths.tmp);
     }
     if (!status.ok()) return status;
@@ -209,11 +226,11 @@ IoStatus write_chunk(LogStripe& stripe, const files::LogPaths& paths, const file
     const files::Layout& layout = log.layout;
     std::uint64_t end = layout.size + chunk.size();
     if (!layout.truncated && end <= limits.max) {
-        return files::append_durably(log.head.get(), layout.size, chunk, paths.log);
+        return append_at(stripe, log.head.get(), layout.size, chunk, paths.log);
     }
     if (layout.truncated && end - layout.tail_start <= limits.max) {
         std::uint64_t at = files::kTailHeaderSize + (layout.size - layout.tail_start);
-        return files::append_durably(log.tail.get(), at, chunk, paths.tail);
+        return append_at(stripe, log.tail.get(), at, chunk, paths.tail);
     }
     // A head written under another max_bytes stays as it is.
     std::uint64_t head_len = layout.truncated ? layout.head_len : limits.head;

@@ -129,12 +129,9 @@ IoStatus open_log(const LogPaths& paths, int flags, OpenLog& log) {
     return status;
 }
 
-IoStatus append_durably(int fd, std::uint64_t offset, std::string_view data,
-                        const std::string& path) {
+IoStatus write_durably(int fd, std::uint64_t offset, std::string_view data, std::string_view path) {
     IoStatus status = write_all(fd, offset, data, path);
     if (status.ok() && ::fdatasync(fd) != 0) status = fail("syncing", path);
-    // Cutting back can fail too, but then the file is unusable anyway and the error says why.
-    if (!status.ok()) (void)::ftruncate(fd, static_cast<off_t>(offset));
     return status;
 }
 

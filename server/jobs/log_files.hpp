@@ -55,10 +55,9 @@ struct OpenLog {
 // Opens a log's files with `flags` (O_RDONLY or O_RDWR); a missing log is not an error.
 IoStatus open_log(const LogPaths& paths, int flags, OpenLog& log);
 
-// Writes all of `data` at `offset`, then fdatasync. On failure the file is cut back to `offset`,
-// so no part of the chunk stays behind to be counted.
-IoStatus append_durably(int fd, std::uint64_t offset, std::string_view data,
-                        const std::string& path);
+// Writes all of `data` at `offset` (through short writes and EINTR), then fdatasync. A failure
+// can leave part of `data` in the file: cutting it back is the caller's, who knows the readers.
+IoStatus write_durably(int fd, std::uint64_t offset, std::string_view data, std::string_view path);
 
 // Appends exactly `n` bytes read at `offset` to `out`; a file shorter than that is an error.
 IoStatus read_exact(int fd, std::uint64_t offset, std::uint64_t n, std::string& out,
