@@ -265,3 +265,31 @@ TEST_CASE("drover agent: killed mid-job, the next start fails that job and re-ru
     CHECK(jobs[1]["Previous"] == jobs[0]["Uuid"]);
     CHECK(log_of(*c, jobs[1]["Uuid"]).find("second run") != std::string::npos);
 }
+
+TEST_CASE("drover agent: tasks use the helper's get_param/set_param through drover itself",
+          "[integration][agent][spec5.7]") {
+    DroverdProcess d;
+    auto c = d.client();
+    WorkDir w;
+    REQUIRE(
+        post(*c, "/api/v3/profiles", {{"Name", "site"}, {"Params", {{"rack", "r12"}}}}).status ==
+        201);
+    make_task(*c, "params",
+              ". ./helper\n"
+              "echo \"rack is $(get_param rack)\"\n"
+              "set_param seen-rack \"$(get_param rack)\"\n"
+              "exit_stop\n");
+    REQUIRE(post(*c, "/api/v3/stages", {{"Name", "only-stage"}, {"Tasks", {"params"}}}).status ==
+            201);
+    REQUIRE(post(*c, "/api/v3/machines",
+                 {{"Uuid", kUuid}, {"Name", "m1"}, {"Stage", "only-stage"}, {"Profiles", {"site"}}})
+                .status == 201);
+    run_agent(d, w);
+    auto jobs = jobs_of(*c);
+    REQUIRE(jobs.size() == 1);
+    INFO(log_of(*c, jobs[0]["Uuid"]));
+    CHECK(jobs[0]["State"] == "finished");
+    CHECK(jobs[0]["ExitState"] == "stop");  // exit_stop: sane code 16 via the helper's marker
+    CHECK(log_of(*c, jobs[0]["Uuid"]).find("rack is \"r12\"") != std::string::npos);
+    CHECK(get(*c, kMachine + "/params/seen-rack").body == "r12");
+}
