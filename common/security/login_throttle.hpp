@@ -1,11 +1,14 @@
-// Rate limiting of failed logins per source (issue 7): a token bucket per source address. Each
-// failed password check takes one token; the bucket holds `burst` tokens and refills `burst`
-// per `window`. A source with an empty bucket is refused without checking its password until a
-// token is back, so guessing is capped at `burst` tries per window (10 per minute by default)
-// while a user who mistypes a few times is never slowed.
+// Rate limiting of failed logins per source (issue 7): a token bucket per source address. Every
+// password check takes one token before it runs and gets it back if the password was right, so
+// only failures cost; the bucket holds `burst` tokens and refills `burst` per `window`. A source
+// with an empty bucket is refused without its password being checked until a token is back, so
+// guessing is capped at `burst` tries per window (10 per minute by default), concurrent guesses
+// included (the token is taken before the slow check, under the caller's lock), while a user who
+// mistypes a few times is never slowed.
 // Invariants: pure (time passed in, steady clock); memory bounded by `max_sources` (when full,
-// the least-failed source is forgotten first); a success does not refill (else an attacker with
-// one valid account could reset its budget between guesses on another). Not thread-safe.
+// sources whose bucket is full go first, then the least failed); a refund never takes a bucket
+// above what it had before its attempt, so successes cannot buy an attacker extra guesses. Not
+// thread-safe.
 #pragma once
 #include <chrono>
 #include <cstddef>
@@ -26,9 +29,11 @@ class LoginThrottle {
 
     explicit LoginThrottle(LoginThrottleOptions options = {});
 
-    // How long `source` must wait before a password of its is checked again; zero: check now.
-    std::chrono::seconds retry_after(const std::string& source, Clock::time_point now) const;
-    void record_failure(const std::string& source, Clock::time_point now);
+    // Takes a token for one password check by `source`: zero when taken (check the password),
+    // else how long until one is back (refuse without checking).
+    std::chrono::seconds acquire(const std::string& source, Clock::time_point now);
+    // Gives back the token of a check that succeeded.
+    void refund(const std::string& source, Clock::time_point now);
 
     std::size_t tracked_sources() const { return buckets_.size(); }
 

@@ -112,18 +112,18 @@ api::Expected<Principal, AuthFailure> Authenticator::bearer(const std::string& t
 api::Expected<Principal, AuthFailure> Authenticator::basic(const std::string& user,
                                                            const std::string& password,
                                                            const std::string& source) {
-    {
+    const auto wait = [&] {
         std::lock_guard lock(throttle_mutex_);
-        auto wait = throttle_.retry_after(source, clock_.steady());
-        if (wait.count() > 0) {
-            AuthFailure f;
-            f.error.type = "API_ERROR";
-            f.error.messages = {"Too many failed logins from " + source + "; retry in " +
-                                std::to_string(wait.count()) + " s"};
-            f.error.code = 429;
-            f.retry_after_seconds = static_cast<int>(wait.count());
-            return api::unexpected(std::move(f));
-        }
+        return throttle_.acquire(source, clock_.steady());
+    }();
+    if (wait.count() > 0) {
+        AuthFailure f;
+        f.error.type = "API_ERROR";
+        f.error.messages = {"Too many failed logins from " + source + "; retry in " +
+                            std::to_string(wait.count()) + " s"};
+        f.error.code = 429;
+        f.retry_after_seconds = static_cast<int>(wait.count());
+        return api::unexpected(std::move(f));
     }
     Subject subject{SubjectKind::User, user};
     auto record = lookup_(subject);
@@ -131,10 +131,10 @@ api::Expected<Principal, AuthFailure> Authenticator::basic(const std::string& us
     // An unknown user (or one without a password) is checked against a stand-in hash, so the
     // answer takes as long as for a wrong password.
     bool ok = password_matches(password, has_hash ? record->password_hash : dummy_hash_);
-    if (!ok || !has_hash) {
+    if (!ok || !has_hash) return refuse("Invalid username or password");
+    {
         std::lock_guard lock(throttle_mutex_);
-        throttle_.record_failure(source, clock_.steady());
-        return refuse("Invalid username or password");
+        throttle_.refund(source, clock_.steady());
     }
     return Principal{std::move(subject), std::move(record->claims)};
 }

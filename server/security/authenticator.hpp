@@ -4,10 +4,11 @@
 //
 // Bearer tokens (header or ?token=) are verified by the TokenSigner, revocation included, and
 // carry their claims. Basic credentials (header, or a ?token=user:pass) are checked against the
-// user's scrypt hash and get the claims of the user's roles. Failed password checks count
-// against the source address (IPv6 by /64) in a LoginThrottle; a throttled source is refused
-// without its password being checked, and bearer tokens, which cannot be guessed, are never
-// throttled (so machines behind the address of a password guesser keep working).
+// user's scrypt hash and get the claims of the user's roles. Each password check first takes a
+// token from its source's LoginThrottle bucket (sources are addresses, IPv6 by /64) and gives it
+// back when the password was right; a source with an empty bucket is refused without its
+// password being checked. Bearer tokens, which cannot be guessed, are never throttled (so
+// machines behind the address of a password guesser keep working).
 // Invariants: an unknown user costs a full scrypt check like a wrong password (no user
 // enumeration by timing); at most `max_concurrent_password_checks` scrypt checks run at once
 // (each takes 32 MiB), the others wait; thread-safe.

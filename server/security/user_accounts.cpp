@@ -12,6 +12,13 @@ using PasswordResult = api::Expected<std::optional<std::string>, model::Error>;
 constexpr const char* kPrefix = model::User::kPrefix;
 constexpr const char* kPasswordPointer = "/Password";
 
+// `obj[key]` when obj is an object and that member a string, else "" (never throws).
+std::string string_member(const Json& obj, const char* key) {
+    if (!obj.is_object()) return "";
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 PasswordResult password_value(const Json& value, const std::string& key) {
     if (!value.is_string() || value.get_ref<const std::string&>().empty() ||
         value.get_ref<const std::string&>().size() > kMaxPasswordBytes)
@@ -30,9 +37,7 @@ PasswordResult take_password(Json& body, const std::string& key) {
 }
 
 bool touches_password(const Json& op, const char* field) {
-    auto it = op.find(field);
-    if (it == op.end() || !it->is_string()) return false;
-    const auto& p = it->get_ref<const std::string&>();
+    std::string p = string_member(op, field);
     return p == kPasswordPointer || p.rfind(std::string(kPasswordPointer) + "/", 0) == 0;
 }
 
@@ -46,9 +51,9 @@ PasswordResult take_password_op(Json& patch, const std::string& key) {
             kept.push_back(std::move(op));
             continue;
         }
-        std::string name = op.is_object() ? op.value("op", "") : "";
+        std::string name = string_member(op, "op");
         bool settable = (name == "add" || name == "replace") &&
-                        op.value("path", "") == kPasswordPointer && op.contains("value");
+                        string_member(op, "path") == kPasswordPointer && op.contains("value");
         if (!settable || password)
             return api::unexpected(objects::bad_request(
                 kPrefix, key, {"Password can only be set, once per patch, with add or replace"}));
@@ -78,7 +83,7 @@ ObjectResult UserAccounts::with_password(
 }
 
 ObjectResult UserAccounts::create(Json body, const objects::WriteContext& ctx) {
-    std::string key = body.is_object() ? body.value("Name", "") : "";
+    std::string key = string_member(body, "Name");
     auto password = take_password(body, key);
     if (!password) return fail(password.error());
     return with_password(*password, ctx, key, [&](const objects::WriteContext& c) {

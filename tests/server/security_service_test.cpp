@@ -331,6 +331,32 @@ TEST_CASE("concurrent logins: every check counted, every right password accepted
     }
 }
 
+TEST_CASE("concurrent guesses from one source cannot exceed its budget",
+          "[security][auth][throttle]") {
+    ServiceFixture f;
+    f.user("alice", {"admin"}, "right");
+    std::vector<std::thread> threads;
+    std::atomic<int> checked{0}, throttled{0}, other{0};
+    for (int t = 0; t < 16; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 2; ++i) {
+                auto r = f.security->authenticate(basic_request("alice", "wrong", "203.0.113.99"));
+                int code = r ? 200 : r.error().error.code;
+                if (code == 401)
+                    ++checked;
+                else if (code == 429)
+                    ++throttled;
+                else
+                    ++other;
+            }
+        });
+    for (auto& th : threads)
+        th.join();
+    CHECK(checked == 10);
+    CHECK(throttled == 22);
+    CHECK(other == 0);
+}
+
 TEST_CASE(
     "templates render machine tokens: .GenerateToken, .GenerateInfiniteToken, "
     ".GenerateProfileToken",
