@@ -3,10 +3,11 @@
 // matches claims, so every permission in drover is spelled out here.
 //
 // Roles: `admin` everything; `operator` everything but the admin-only scopes (`users`, and
-// `security` for security settings) and decrypted secure values; `readonly` get and list on the
-// operator's scopes, no secure values. Scopes are listed, never "all but": a new object type is
-// admin-only until it is added here. Every user may also get its own user object and a token for
-// itself. Unknown role names grant nothing (validation refuses them on users).
+// `security` and `prefs` for settings such as token lifetimes) and decrypted secure values;
+// `readonly` get and list on the operator's scopes, no secure values. Scopes are listed, never "all
+// but": a new object type is admin-only until it is added here. Every user may also get its own
+// user object and a token for itself. Unknown role names grant nothing (validation refuses them on
+// users).
 #pragma once
 #include <optional>
 #include <string>

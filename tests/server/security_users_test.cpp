@@ -169,6 +169,8 @@ TEST_CASE("patches may only set /Password, once, to a non-empty string", "[secur
         {Json::array({{{"op", "move"}, {"from", "/Description"}, {"path", "/Password"}}}), 400},
         {Json::array({op("add", "/Password/x", "y")}), 400},
         {Json::array({op("add", "/Password", "a"), op("add", "/Password", "b")}), 400},
+        {Json::array({{{"op", 5}, {"path", "/Password"}, {"value", "x"}}}), 400},
+        {Json::array({42}), 400},
         {Json::array({op("add", "/Password", 42)}), 422},
         {Json::array({op("add", "/Password", "")}), 422},
         {Json::array({op("add", "/Password", std::string(kMaxPasswordBytes + 1, 'x'))}), 422},
@@ -180,6 +182,12 @@ TEST_CASE("patches may only set /Password, once, to a non-empty string", "[secur
         CHECK(r.error().code == b.code);
         CHECK(f.hash_of("alice") == h);
     }
+    auto odd_name = f.users.create({{"Name", 42}, {"Password", "x"}}, {});
+    REQUIRE_FALSE(odd_name.has_value());
+    CHECK(odd_name.error().code == 400);
+    auto not_object = f.users.create(Json::array(), {});
+    REQUIRE_FALSE(not_object.has_value());
+    CHECK(not_object.error().code == 400);
     auto body_bad = f.users.create({{"Name", "bob"}, {"Password", Json::array()}}, {});
     REQUIRE_FALSE(body_bad.has_value());
     CHECK(body_bad.error().code == 422);
