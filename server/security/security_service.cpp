@@ -89,26 +89,24 @@ SecurityService::SecurityService(objects::ObjectService& objects, SecurityOption
           with_dummy_cost(options_.auth, options_.password_cost)) {}
 
 std::optional<SubjectRecord> SecurityService::lookup(const Subject& subject) const {
-    bool user = subject.kind == SubjectKind::User;
+    SubjectRecord r;
+    if (subject.kind == SubjectKind::User) {
+        auto u = users_.find(subject.name);
+        if (!u) return std::nullopt;
+        r.password_hash = u->password_hash;
+        r.generation = signer_.generation(user_state(*u));
+        r.claims = user_claims(u->name, u->roles);
+        return r;
+    }
     std::optional<std::string> raw;
     objects_.store().read([&](const store::ReadView& view) {
-        raw = view.get(user ? model::User::kPrefix : model::Machine::kPrefix, subject.name);
+        raw = view.get(model::Machine::kPrefix, subject.name);
     });
     if (!raw) return std::nullopt;
-    model::Json doc = model::Json::parse(*raw);
-    SubjectRecord r;
-    if (user) {
-        model::User u;
-        model::decode(doc, u);
-        r.password_hash = u.password_hash;
-        r.generation = signer_.generation(user_state(u));
-        r.claims = user_claims(u.name, u.roles);
-    } else {
-        model::Machine m;
-        model::decode(doc, m);
-        r.generation = signer_.generation(machine_state(m));
-        r.claims = machine_claims(m.uuid);
-    }
+    model::Machine m;
+    model::decode(model::Json::parse(*raw), m);
+    r.generation = signer_.generation(machine_state(m));
+    r.claims = machine_claims(m.uuid);
     return r;
 }
 
