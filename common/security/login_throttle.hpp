@@ -6,9 +6,8 @@
 // included (the token is taken before the slow check, under the caller's lock), while a user who
 // mistypes a few times is never slowed.
 // Invariants: pure (time passed in, steady clock); memory bounded by `max_sources` (when full,
-// sources whose bucket is full go first, then the least failed); a refund never takes a bucket
-// above what it had before its attempt, so successes cannot buy an attacker extra guesses. Not
-// thread-safe.
+// sources whose bucket is full go first, then the least failed); a refund only returns the
+// token its attempt took, so successes cannot buy an attacker extra guesses. Not thread-safe.
 #pragma once
 #include <chrono>
 #include <cstddef>

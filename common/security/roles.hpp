@@ -35,7 +35,8 @@ std::vector<Claim> user_claims(const std::string& name, const std::vector<std::s
 // mint a token for itself (its params included, never decrypted); create, get, update and patch
 // its own jobs, render their actions (with its secure values) and append to their logs; get the
 // bootenvs, params, profiles, stages, tasks and templates it runs; open an event stream, which
-// shows it only its own machine's and jobs' events (event_access). Nothing else.
+// shows it the events of what it may get (event_access): of machines and jobs, only its own.
+// Nothing else.
 std::vector<Claim> machine_claims(const std::string& uuid);
 
 }  // namespace drover::security
