@@ -51,6 +51,10 @@ void Router::handle(const http::Request& req, http::Response& res) {
         info.features = {"sse-events"};
         return reply_json(res, 200, model::encode(info));
     }
+    // Users exist in the store for the security layer; the API serves them only once every route
+    // is authenticated (issue 7), so until then they are no resource here.
+    if (prefix == "users")
+        return reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);
     objects::WriteContext ctx;
     ctx.principal = "user:" + principal->name;
     ctx.force = query_flag(req, "force");

@@ -19,6 +19,10 @@ struct WriteContext {
     // The job engine's own bookkeeping (spec 2.3 advancing CurrentTask, applying stage:/bootenv:
     // entries, job clock fields): the rules for user edits (spec 3.3, 2.1) do not apply to it.
     bool job_engine = false;
+    // users: the scrypt hash of the Password this write sets, computed by server/security before
+    // the transaction (hashing takes tens of milliseconds). A user's stored hash changes only
+    // through this; a PasswordHash in a request is ignored.
+    std::optional<std::string> password_hash;
 };
 
 class Collection {
@@ -51,7 +55,7 @@ class Collection {
                             const WriteContext& ctx) = 0;
 };
 
-// The nine object types of spec 1.1-1.10, keyed by prefix.
+// The nine object types of spec 1.1-1.10 and users (issue 7), keyed by prefix.
 std::unique_ptr<Collection> make_collection(const std::string& prefix);
 const std::vector<std::string>& object_prefixes();
 

@@ -1,5 +1,6 @@
-// The nine collections of spec 1.1-1.10. Content types use the generic rules; machines replace
-// them with the spec 3.3-3.5 rules, a hidden Secret and unique Name and Address indexes.
+// The nine collections of spec 1.1-1.10 and users. Content types use the generic rules; machines
+// replace them with the spec 3.3-3.5 rules, a hidden Secret and unique Name and Address indexes;
+// users hide their PasswordHash, which only the security layer sets.
 #include "common/rules/job_update.hpp"
 #include "common/rules/machine_update.hpp"
 #include "server/objects/random_ids.hpp"
@@ -68,6 +69,11 @@ struct TypeTraits<model::Job> : DefaultTraits {
 };
 
 template <>
+struct TypeTraits<model::User> : DefaultTraits {
+    static void hide(model::Json& doc) { doc["PasswordHash"] = ""; }
+};
+
+template <>
 struct TypeTraits<model::Profile> : DefaultTraits {
     static bool undeletable(const std::string& key) { return key == "global"; }
 };
@@ -86,6 +92,22 @@ model::Errors admit(const model::Job* old, model::Job& j, const StoreCatalog&,
     j.validated = true;
     j.available = true;
     j.errors.clear();
+    return {};
+}
+
+// Issue 7: the stored hash is the one the security layer computed for this write's Password, else
+// the old one; a clear Password never reaches the store (the security layer takes it out of the
+// request first, so one still here means a caller skipped it).
+model::Errors admit(const model::User* old, model::User& u, const StoreCatalog&,
+                    const WriteContext& ctx) {
+    if (u.extras.contains("Password"))
+        return {u.name + ": Password can only be set through the users API"};
+    u.password_hash = ctx.password_hash ? *ctx.password_hash : old ? old->password_hash : "";
+    model::Errors errs = model::validate(u);
+    if (!errs.empty()) return errs;
+    u.validated = true;
+    u.available = true;
+    u.errors.clear();
     return {};
 }
 
@@ -135,9 +157,9 @@ model::Errors recheck_references(model::Machine& m, const StoreCatalog& catalog)
 }
 
 const std::vector<std::string>& object_prefixes() {
-    static const std::vector<std::string> prefixes{"bootenvs", "jobs",      "machines",
-                                                   "params",   "profiles",  "stages",
-                                                   "tasks",    "templates", "workflows"};
+    static const std::vector<std::string> prefixes{"bootenvs", "jobs",     "machines", "params",
+                                                   "profiles", "stages",   "tasks",    "templates",
+                                                   "users",    "workflows"};
     return prefixes;
 }
 
@@ -151,6 +173,7 @@ std::unique_ptr<Collection> make_collection(const std::string& prefix) {
     if (prefix == "profiles") return std::make_unique<TypedCollection<model::Profile>>();
     if (prefix == "params") return std::make_unique<TypedCollection<model::Param>>();
     if (prefix == "jobs") return std::make_unique<TypedCollection<model::Job>>();
+    if (prefix == "users") return std::make_unique<TypedCollection<model::User>>();
     return nullptr;
 }
 

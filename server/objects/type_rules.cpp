@@ -110,6 +110,10 @@ std::vector<ObjectRef> references_of(const model::Param&) {
 std::vector<ObjectRef> references_of(const model::Job&) {
     return {};
 }
+// Users name roles, which are fixed, not objects.
+std::vector<ObjectRef> references_of(const model::User&) {
+    return {};
+}
 
 Errors reference_errors(const model::Stage& s, const StoreCatalog& c) {
     Errors errs;
@@ -164,6 +168,10 @@ Errors reference_errors(const model::Job&, const StoreCatalog&) {
 }
 
 Errors reference_errors(const model::Param&, const StoreCatalog&) {
+    return {};
+}
+
+Errors reference_errors(const model::User&, const StoreCatalog&) {
     return {};
 }
 

@@ -13,6 +13,7 @@
 #include "common/model/stage.hpp"
 #include "common/model/task.hpp"
 #include "common/model/template.hpp"
+#include "common/model/user.hpp"
 #include "common/model/workflow.hpp"
 #include "server/objects/store_catalog.hpp"
 
@@ -36,6 +37,7 @@ std::vector<ObjectRef> references_of(const model::Profile& p);
 std::vector<ObjectRef> references_of(const model::Template& t);
 std::vector<ObjectRef> references_of(const model::Param& p);
 std::vector<ObjectRef> references_of(const model::Job& j);
+std::vector<ObjectRef> references_of(const model::User& u);
 
 // Errors that leave a syntactically valid object stored but not Available (spec 1.0).
 model::Errors reference_errors(const model::Stage& s, const StoreCatalog& c);
@@ -46,6 +48,7 @@ model::Errors reference_errors(const model::Profile& p, const StoreCatalog& c);
 model::Errors reference_errors(const model::Template& t, const StoreCatalog& c);
 model::Errors reference_errors(const model::Param& p, const StoreCatalog& c);
 model::Errors reference_errors(const model::Job& j, const StoreCatalog& c);
+model::Errors reference_errors(const model::User& u, const StoreCatalog& c);
 
 // Syntactic checks beyond model::validate that need more than the object's own fields
 // (spec 1.10: a Param's Schema must compile and its default must satisfy it). Prefixed.

@@ -15,6 +15,7 @@
 #include "common/model/profile.hpp"
 #include "common/model/stage.hpp"
 #include "common/model/task.hpp"
+#include "common/model/user.hpp"
 #include "common/model/workflow.hpp"
 #include "embedded_schemas.hpp"
 
@@ -125,6 +126,11 @@ TEST_CASE("every model type emits JSON its proto-schema accepts, with the same f
     Info info;
     info.features = {"secure-params"};
     check_type("info", info);
+
+    User u;
+    u.name = "admin";
+    u.roles = {"admin"};
+    check_type("user", u);
 
     UserToken tok;
     tok.token = "abc";

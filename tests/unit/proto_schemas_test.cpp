@@ -18,8 +18,9 @@ using namespace drover::jsonschema;
 namespace {
 
 const std::vector<std::string> kExpectedNames = {
-    "bootenv", "claim",   "error", "event", "info",     "job",           "job_action", "machine",
-    "param",   "profile", "stage", "task",  "template", "template_info", "user_token", "workflow",
+    "bootenv",    "claim",         "error", "event",      "info",     "job",
+    "job_action", "machine",       "param", "profile",    "stage",    "task",
+    "template",   "template_info", "user",  "user_token", "workflow",
 };
 
 json embedded_document(std::string_view name) {
@@ -209,6 +210,10 @@ std::map<std::string, json> valid_samples() {
                   {"Messages", {"Invalid Name ``"}},
                   {"Code", 422}};
     s["claim"] = claim();
+    s["user"] = envelope({{"Name", "admin@example.com"},
+                          {"Description", ""},
+                          {"Roles", {"admin", "readonly"}},
+                          {"PasswordHash", ""}});
     s["user_token"] = {{"Token", "eyJhbGciOi"}, {"Info", info()}};
     return s;
 }
@@ -377,6 +382,8 @@ TEST_CASE("bad samples are rejected at the offending field", "[proto-schemas][sp
         {"error", "/Code", "422", "type"},
         {"error", "/Messages", "Not Found", "type"},
         {"claim", "/specific", 2, "type"},
+        {"user", "/Roles", "admin", "type"},
+        {"user", "/PasswordHash", nullptr, "type"},
         {"user_token", "/Info/address", "drover.local", "anyOf"},
     };
     auto samples = valid_samples();
@@ -395,23 +402,12 @@ TEST_CASE("bad samples are rejected at the offending field", "[proto-schemas][sp
 TEST_CASE("missing required keys are reported on the object that lacks them",
           "[proto-schemas][spec1.0]") {
     const std::vector<std::pair<const char*, const char*>> required = {
-        {"machine", "/Name"},
-        {"task", "/Name"},
-        {"template", "/ID"},
-        {"job", "/Machine"},
-        {"stage", "/Name"},
-        {"bootenv", "/Name"},
-        {"workflow", "/Name"},
-        {"profile", "/Name"},
-        {"param", "/Name"},
-        {"job_action", "/Content"},
-        {"event", "/Type"},
-        {"info", "/version"},
-        {"error", "/Code"},
-        {"claim", "/scope"},
-        {"user_token", "/Token"},
-        {"template_info", "/Name"},
-        {"task", "/Templates/0/Name"},
+        {"machine", "/Name"},       {"task", "/Name"},          {"template", "/ID"},
+        {"job", "/Machine"},        {"stage", "/Name"},         {"bootenv", "/Name"},
+        {"workflow", "/Name"},      {"profile", "/Name"},       {"param", "/Name"},
+        {"job_action", "/Content"}, {"event", "/Type"},         {"info", "/version"},
+        {"error", "/Code"},         {"claim", "/scope"},        {"user", "/Name"},
+        {"user_token", "/Token"},   {"template_info", "/Name"}, {"task", "/Templates/0/Name"},
         {"user_token", "/Info/id"},
     };
     auto samples = valid_samples();
