@@ -15,6 +15,7 @@
 #include "server/jobs/job_sweeper.hpp"
 #include "server/jobs/log_followers.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/security/security_service.hpp"
 #include "server/store/store.hpp"
 
 namespace drover::server {
@@ -29,6 +30,7 @@ struct Daemon::Impl {
     std::unique_ptr<jobs::ActionRenderer> renderer;
     std::unique_ptr<jobs::LogFollowers> followers;
     std::unique_ptr<jobs::JobSweeper> sweeper;
+    std::unique_ptr<security::SecurityService> security;
     std::unique_ptr<api_routes::Router> router;
     std::unique_ptr<http::Server> http;
 };
@@ -103,6 +105,7 @@ bool Daemon::start(std::string& error) {
     d.http = std::make_unique<http::Server>(
         ho, [&d](const http::Request& req, http::Response& res) { d.router->handle(req, res); });
     if (!d.http->bind(error)) return false;
+    if (!start_security(error)) return false;
     if (!start_jobs(error)) return false;  // after bind: .ApiURL needs the bound port
     d.store->set_commit_listener([bus = d.bus.get(), followers = d.followers.get()](
                                      const std::vector<store::EventRecord>& ev) {
@@ -111,7 +114,32 @@ bool Daemon::start(std::string& error) {
     });
     api_routes::RouterOptions ro{d.options.default_boot_env, d.options.version, 0};
     api_routes::JobServices services{*d.objects, *d.engine, *d.logs, *d.renderer, *d.followers};
-    d.router = std::make_unique<api_routes::Router>(*d.objects, *d.bus, services, ro);
+    d.router = std::make_unique<api_routes::Router>(*d.objects, *d.bus, services, *d.security, ro);
+    return true;
+}
+
+bool Daemon::start_security(std::string& error) {
+    auto& d = *impl_;
+    security::SecurityOptions so;
+    so.data_dir = d.options.data_dir;
+    so.token_ttl_seconds = d.options.token_ttl_seconds;
+    so.infinite_token_ttl_seconds = d.options.infinite_token_ttl_seconds;
+    auto opened = security::SecurityService::open(*d.objects, so);
+    if (!opened) {
+        error = opened.error();
+        return false;
+    }
+    d.security = std::move(opened.value());
+    auto admin = d.security->bootstrap_admin(d.options.admin_password);
+    if (!admin) {
+        error = "cannot create user admin: " + admin.error();
+        return false;
+    }
+    if (admin->generated_password)  // shown once; the file stays for whoever missed it
+        std::cerr << "droverd: created user admin with password " << *admin->generated_password
+                  << " (also in " << admin->password_file << ")" << std::endl;
+    else if (admin->created)
+        std::cerr << "droverd: created user admin with the given password" << std::endl;
     return true;
 }
 
@@ -136,6 +164,9 @@ bool Daemon::start_jobs(std::string& error) {
     rs.api_url = d.options.api_url.empty() ? base : d.options.api_url;
     rs.provisioner_url = d.options.provisioner_url.empty() ? base : d.options.provisioner_url;
     rs.info = {{"Version", d.options.version}, {"Arch", "amd64"}, {"Os", "linux"}};
+    rs.tokens_for = [security = d.security.get()](const model::Machine& m) {
+        return security->token_source(m);
+    };
     d.renderer = std::make_unique<jobs::ActionRenderer>(*d.objects, rs);
     d.followers = std::make_unique<jobs::LogFollowers>(
         *d.logs, [objects = d.objects.get()](const std::string& job) {

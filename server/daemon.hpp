@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace drover::server {
@@ -26,6 +27,11 @@ struct DaemonOptions {
     std::uint64_t idempotency_ttl_seconds = 3600;
     std::uint64_t job_timeout_grace_seconds = 60;
     std::uint64_t job_sweep_interval_ms = 5000;
+    // First start only: the password of user admin (else a random one, written to
+    // <data-dir>/initial-admin-password and printed once).
+    std::optional<std::string> admin_password;
+    std::int64_t token_ttl_seconds = 3600;
+    std::int64_t infinite_token_ttl_seconds = 365 * 24 * 3600;
 };
 
 class Daemon {
@@ -41,6 +47,7 @@ class Daemon {
 
   private:
     bool start_jobs(std::string& error);
+    bool start_security(std::string& error);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

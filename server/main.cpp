@@ -45,7 +45,19 @@ int main(int argc, char** argv) {
     app.add_option("--job-sweep-interval-ms", opts.job_sweep_interval_ms,
                    "How often overdue jobs are looked for")
         ->capture_default_str();
+    std::string admin_password;
+    app.add_option("--admin-password", admin_password,
+                   "First start only: user admin's password ($DROVER_ADMIN_PASSWORD; default "
+                   "random, written to <data-dir>/initial-admin-password)")
+        ->envname("DROVER_ADMIN_PASSWORD");
+    app.add_option("--token-ttl-seconds", opts.token_ttl_seconds,
+                   "Lifetime of tokens without ?ttl= (and of .GenerateToken)")
+        ->capture_default_str();
+    app.add_option("--infinite-token-ttl-seconds", opts.infinite_token_ttl_seconds,
+                   "Lifetime of .GenerateInfiniteToken, and the longest ?ttl=")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
+    if (!admin_password.empty()) opts.admin_password = admin_password;
     if (!drover::server::parse_listen(listen, opts.host, opts.port)) {
         std::cerr << "droverd: --listen must be HOST:PORT, got " << listen << "\n";
         return 2;

@@ -80,7 +80,10 @@ std::vector<Claim> user_claims(const std::string& name, const std::vector<std::s
 
 std::vector<Claim> machine_claims(const std::string& uuid) {
     return {
-        claim("machines", join({action::kGet, action::kPatch, action::kToken}), uuid),
+        // update: the task helper's set_param/remove_param (POST/DELETE params/<name>) write the
+        // machine's own params, as DRP's machine tokens allow.
+        claim("machines", join({action::kGet, action::kPatch, action::kUpdate, action::kToken}),
+              uuid),
         claim("jobs",
               join({action::kCreate, action::kGet, action::kUpdate, action::kPatch,
                     action::kActions, action::kLog, action::kGetSecure}),

@@ -31,7 +31,7 @@ std::vector<Claim> role_claims(Role role);
 // The claims of user `name` with `roles` (role names as stored on the User).
 std::vector<Claim> user_claims(const std::string& name, const std::vector<std::string>& roles);
 
-// The claims of machine `uuid` (spec 7.2 .GenerateToken, narrowed by issue 7): get, patch and
+// The claims of machine `uuid` (spec 7.2 .GenerateToken, narrowed by issue 7): get, patch, update and
 // mint a token for itself (its params included, never decrypted); create, get, update and patch
 // its own jobs, render their actions (with its secure values) and append to their logs; get the
 // bootenvs, params, profiles, stages, tasks and templates it runs; open an event stream, which

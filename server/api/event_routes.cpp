@@ -24,7 +24,8 @@ struct StreamSession {
 
 }  // namespace
 
-void handle_event_stream(events::EventBus& bus, const http::Request& req, http::Response& res) {
+void handle_event_stream(events::EventBus& bus, const http::Request& req, http::Response& res,
+                         events::EventVisibility visible) {
     if (req.method != "GET") return reply_error(res, 405, "MethodNotAllowed", "Use GET", "events");
     api::FilterSet filters;
     for (auto [it, end] = req.query.equal_range("filter"); it != end; ++it)
@@ -52,11 +53,12 @@ void handle_event_stream(events::EventBus& bus, const http::Request& req, http::
     res.headers.emplace("Content-Type", "text/event-stream");
     res.headers.emplace("Cache-Control", "no-store");
     auto session = std::make_shared<StreamSession>();
-    res.on_stream = [&bus, session, filters, since](std::shared_ptr<http::Stream> stream) {
+    res.on_stream = [&bus, session, filters, since,
+                     visible = std::move(visible)](std::shared_ptr<http::Stream> stream) {
         std::lock_guard lock(session->mutex);
         if (session->closed) return;
         stream->write("retry: 1000\n\n");
-        session->handle = bus.attach(std::move(stream), filters, since);
+        session->handle = bus.attach(std::move(stream), filters, since, visible);
     };
     res.on_stream_closed = [session] {
         std::shared_ptr<events::EventBus::Handle> handle;

@@ -7,6 +7,7 @@
 
 namespace drover::api_routes {
 
-void handle_event_stream(events::EventBus& bus, const http::Request& req, http::Response& res);
+void handle_event_stream(events::EventBus& bus, const http::Request& req, http::Response& res,
+                         events::EventVisibility visible);
 
 }  // namespace drover::api_routes

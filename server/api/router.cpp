@@ -1,11 +1,15 @@
 #include "server/api/router.hpp"
 
 #include "common/model/info.hpp"
+#include "server/api/access_control.hpp"
 #include "server/api/content_routes.hpp"
 #include "server/api/event_routes.hpp"
 #include "server/api/object_routes.hpp"
 #include "server/api/reply.hpp"
+#include "server/api/security_routes.hpp"
+#include "server/events/event_bus.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/security/security_service.hpp"
 
 namespace drover::api_routes {
 
@@ -13,35 +17,62 @@ namespace {
 
 constexpr std::string_view kApiPrefix = "/api/v3/";
 
-struct Principal {
-    std::string name;
-};
+void reply_auth_failure(http::Response& res, const security::AuthFailure& failure) {
+    for (const auto& [name, value] : security::failure_headers(failure))
+        res.headers.emplace(name, value);
+    reply_error(res, failure.error);
+}
 
-// spec 6.1: the one place every request is authenticated and authorised. Until users and tokens
-// exist (the security issue) every caller is the anonymous operator of a plain-HTTP server.
-std::optional<Principal> authorize(const http::Request&, http::Response&) {
-    return Principal{"anonymous"};
+// spec 6.6: a stream shows its principal only the events of objects it may get.
+events::EventVisibility visibility_of(const security::Principal& principal) {
+    return [principal](const std::string& type, const std::string& key,
+                       const std::string& job_machine) {
+        std::optional<std::string> machine;
+        if (!job_machine.empty()) machine = job_machine;
+        return security::authorize(principal, security::event_access(type, key, machine)).allowed;
+    };
 }
 
 }  // namespace
 
 Router::Router(objects::ObjectService& objects, events::EventBus& events, JobServices jobs,
-               RouterOptions options)
-    : objects_(objects), events_(events), jobs_(jobs), options_(std::move(options)) {}
+               security::SecurityService& security, RouterOptions options)
+    : objects_(objects),
+      events_(events),
+      jobs_(jobs),
+      security_(security),
+      options_(std::move(options)) {}
 
 void Router::handle(const http::Request& req, http::Response& res) {
     if (req.path == "/healthz") return reply_json(res, 200, {{"status", "ok"}});
     if (req.path.rfind(kApiPrefix, 0) != 0 && req.path != "/api/v3")
         return reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);
-    auto principal = authorize(req, res);
-    if (!principal) return;
     std::string rest =
         req.path.size() > kApiPrefix.size() ? req.path.substr(kApiPrefix.size()) : "";
     auto slash = rest.find('/');
     std::string prefix = rest.substr(0, slash);
     std::string tail = slash == std::string::npos ? "" : rest.substr(slash + 1);
 
-    if (prefix == "events" && tail.empty()) return handle_event_stream(events_, req, res);
+    // The one place (spec 6.1): who is asking, and may they?
+    auto principal = security_.authenticate(req);
+    if (!principal) return reply_auth_failure(res, principal.error());
+    security::Access access = access_for(req, prefix, tail, objects_);
+    security::Decision decision = security::authorize(*principal, access);
+    if (!decision.allowed)
+        return reply_error(res, 403, "API_ERROR", decision.reason, prefix, access.key);
+
+    objects::WriteContext ctx;
+    ctx.principal = principal->subject.id();
+    ctx.force = query_flag(req, "force");
+    ctx.default_boot_env = options_.default_boot_env;
+    dispatch(prefix, tail, *principal, req, res, ctx);
+}
+
+void Router::dispatch(const std::string& prefix, const std::string& tail,
+                      const security::Principal& principal, const http::Request& req,
+                      http::Response& res, const objects::WriteContext& ctx) {
+    if (prefix == "events" && tail.empty())
+        return handle_event_stream(events_, req, res, visibility_of(principal));
     if (prefix == "info" && tail.empty()) {
         model::Info info;
         info.arch = "amd64";
@@ -51,18 +82,14 @@ void Router::handle(const http::Request& req, http::Response& res) {
         info.features = {"sse-events"};
         return reply_json(res, 200, model::encode(info));
     }
-    // Users exist in the store for the security layer; the API serves them only once every route
-    // is authenticated (issue 7), so until then they are no resource here.
-    if (prefix == "users")
-        return reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);
-    objects::WriteContext ctx;
-    ctx.principal = "user:" + principal->name;
-    ctx.force = query_flag(req, "force");
-    ctx.default_boot_env = options_.default_boot_env;
+    if (prefix == "users") return handle_users(security_, objects_, tail, req, res, ctx);
     if (prefix == "contents") return handle_contents(objects_, tail, req, res, ctx);
     if (objects_.has_collection(prefix)) {
         if (prefix == "jobs") return handle_jobs(jobs_, tail, req, res, ctx);
-        if (prefix == "machines" && handle_machine_job_routes(jobs_, tail, req, res, ctx)) return;
+        if (prefix == "machines") {
+            if (handle_machine_token(security_, tail, req, res)) return;
+            if (handle_machine_job_routes(jobs_, tail, req, res, ctx)) return;
+        }
         return handle_object_request(objects_, prefix, tail, req, res, ctx);
     }
     reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);

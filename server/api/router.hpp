@@ -1,9 +1,10 @@
-// droverd's single request entry point: every request passes authorize() (one place, spec 6.1;
-// the security issue fills it in) and is then dispatched by path to the object routes (spec
+// droverd's single request entry point: every request is authenticated and authorised here, in
+// one place (spec 6.1, issue 7), and only then dispatched by path to the object routes (spec
 // 6.2), the param sub-resources (spec 6.3), the event stream (spec 6.6) and the misc endpoints.
 #pragma once
 #include <string>
 
+#include "common/security/claims.hpp"
 #include "server/api/job_routes.hpp"
 #include "server/http/http_server.hpp"
 
@@ -12,6 +13,9 @@ class ObjectService;
 }
 namespace drover::events {
 class EventBus;
+}
+namespace drover::security {
+class SecurityService;
 }
 
 namespace drover::api_routes {
@@ -25,13 +29,18 @@ struct RouterOptions {
 class Router {
   public:
     Router(objects::ObjectService& objects, events::EventBus& events, JobServices jobs,
-           RouterOptions options);
+           security::SecurityService& security, RouterOptions options);
     void handle(const http::Request& req, http::Response& res);
 
   private:
+    void dispatch(const std::string& prefix, const std::string& tail,
+                  const security::Principal& principal, const http::Request& req,
+                  http::Response& res, const objects::WriteContext& ctx);
+
     objects::ObjectService& objects_;
     events::EventBus& events_;
     JobServices jobs_;
+    security::SecurityService& security_;
     RouterOptions options_;
 };
 

@@ -17,6 +17,19 @@ std::string sse_frame(std::uint64_t seq, const std::string& data) {
 
 namespace {
 
+// A job event's Machine (from the object, or the original for a delete): what decides whether a
+// machine's own stream may see it.
+std::string job_machine_of(const nlohmann::json& event) {
+    if (event.value("Type", "") != "jobs") return "";
+    for (const char* part : {"Object", "Original"}) {
+        auto it = event.find(part);
+        if (it != event.end() && it->is_object() && it->contains("Machine") &&
+            (*it)["Machine"].is_string())
+            return (*it)["Machine"].get<std::string>();
+    }
+    return "";
+}
+
 // The final frame for a stream that is cut off: where to resume, as an SSE event of its own type.
 std::string resume_frame(std::uint64_t last_seq, const char* why) {
     nlohmann::json body{{"Type", "events"},
@@ -52,8 +65,8 @@ void EventBus::publish(const std::vector<store::EventRecord>& events) {
         auto doc = nlohmann::json::parse(e.data, nullptr, false);
         if (!doc.is_object()) continue;
         frames.push_back(sse_frame(e.seq, e.data));
-        parsed.push_back(
-            {e.seq, doc.value("Type", ""), doc.value("Action", ""), doc.value("Key", ""), nullptr});
+        parsed.push_back({e.seq, doc.value("Type", ""), doc.value("Action", ""),
+                          doc.value("Key", ""), job_machine_of(doc), nullptr});
     }
     for (std::size_t i = 0; i < parsed.size(); ++i)
         parsed[i].frame = &frames[i];
@@ -75,6 +88,7 @@ void EventBus::publish(const std::vector<store::EventRecord>& events) {
 void EventBus::deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
                        std::vector<std::uint64_t>& dropped) {
     if (ev.seq <= sub.last_seq || !sub.filters.matches(ev.type, ev.action, ev.key)) return;
+    if (sub.visible && !sub.visible(ev.type, ev.key, ev.job_machine)) return;
     if (sub.stream->write(*ev.frame)) {
         sub.last_seq = ev.seq;
         return;
@@ -85,9 +99,9 @@ void EventBus::deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
 }
 
 Subscription EventBus::subscribe(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
-                                 std::optional<std::uint64_t> since) {
+                                 std::optional<std::uint64_t> since, EventVisibility visible) {
     std::lock_guard lock(mutex_);  // no publish interleaves with the replay below
-    return subscribe_locked(std::move(stream), std::move(filters), since);
+    return subscribe_locked(std::move(stream), std::move(filters), since, std::move(visible));
 }
 
 bool EventBus::can_resume(std::uint64_t since) const {
@@ -100,10 +114,11 @@ bool EventBus::can_resume(std::uint64_t since) const {
 }
 
 Subscription EventBus::subscribe_locked(std::shared_ptr<http::Stream> stream,
-                                        api::FilterSet filters,
-                                        std::optional<std::uint64_t> since) {
+                                        api::FilterSet filters, std::optional<std::uint64_t> since,
+                                        EventVisibility visible) {
     Subscription out;
-    Subscriber sub{std::move(stream), std::move(filters), last_published_, std::nullopt};
+    Subscriber sub{std::move(stream), std::move(filters), last_published_, std::nullopt,
+                   std::move(visible)};
     if (since) {
         std::uint64_t first = 0, last = 0;
         std::vector<store::EventRecord> replay;
@@ -126,8 +141,9 @@ Subscription EventBus::subscribe_locked(std::shared_ptr<http::Stream> stream,
         for (const auto& r : replay) {
             auto doc = nlohmann::json::parse(r.data, nullptr, false);
             if (!doc.is_object()) continue;
-            if (sub.filters.matches(doc.value("Type", ""), doc.value("Action", ""),
-                                    doc.value("Key", "")))
+            std::string type = doc.value("Type", ""), key = doc.value("Key", "");
+            if (sub.filters.matches(type, doc.value("Action", ""), key) &&
+                (!sub.visible || sub.visible(type, key, job_machine_of(doc))))
                 sub.stream->write(sse_frame(r.seq, r.data));
             sub.last_seq = r.seq;
         }
@@ -146,11 +162,13 @@ Subscription EventBus::subscribe_locked(std::shared_ptr<http::Stream> stream,
 
 std::shared_ptr<EventBus::Handle> EventBus::attach(std::shared_ptr<http::Stream> stream,
                                                    api::FilterSet filters,
-                                                   std::optional<std::uint64_t> since) {
+                                                   std::optional<std::uint64_t> since,
+                                                   EventVisibility visible) {
     auto handle = std::make_shared<Handle>(*this);
     {
         std::lock_guard lock(mutex_);
-        pending_.push_back({handle, std::move(stream), std::move(filters), since});
+        pending_.push_back(
+            {handle, std::move(stream), std::move(filters), since, std::move(visible)});
     }
     stop_cv_.notify_all();
     return handle;
@@ -162,7 +180,8 @@ void EventBus::run_attach(PendingAttach p) {
         std::lock_guard handle_lock(p.handle->mutex_);
         if (p.handle->closed_) return;
     }
-    Subscription sub = subscribe_locked(p.stream, std::move(p.filters), p.since);
+    Subscription sub =
+        subscribe_locked(p.stream, std::move(p.filters), p.since, std::move(p.visible));
     if (sub.outcome == SubscribeOutcome::Gone) {
         p.stream->finish_with(resume_frame(0, "gone"));
         return;

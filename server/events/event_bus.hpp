@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,11 @@ struct EventBusOptions {
 
 enum class SubscribeOutcome { Subscribed, Gone };
 
+// Whether a stream's principal may see an event (spec 6.6: events are filtered by the
+// connection's claims); `job_machine` is a job event's Object.Machine. Empty: everything.
+using EventVisibility = std::function<bool(const std::string& type, const std::string& key,
+                                           const std::string& job_machine)>;
+
 struct Subscription {
     SubscribeOutcome outcome = SubscribeOutcome::Subscribed;
     std::uint64_t id = 0;
@@ -48,7 +54,7 @@ class EventBus {
     // when some of them are no longer retained: the client must re-read state). Without it the
     // stream starts at the next event.
     Subscription subscribe(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
-                           std::optional<std::uint64_t> since);
+                           std::optional<std::uint64_t> since, EventVisibility visible = {});
     void unsubscribe(std::uint64_t id);
     std::size_t open_streams() const;
 
@@ -61,7 +67,8 @@ class EventBus {
     // whether or not the subscription has happened yet.
     class Handle;
     std::shared_ptr<Handle> attach(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
-                                   std::optional<std::uint64_t> since);
+                                   std::optional<std::uint64_t> since,
+                                   EventVisibility visible = {});
 
     // Ends every stream with a final frame saying where to resume (server shutdown).
     void close_all();
@@ -72,10 +79,11 @@ class EventBus {
         api::FilterSet filters;
         std::uint64_t last_seq = 0;
         std::optional<std::vector<api::EventKey>> keys;  // nullopt: a wildcard subscriber
+        EventVisibility visible;
     };
     struct Parsed {
         std::uint64_t seq;
-        std::string type, action, key;
+        std::string type, action, key, job_machine;
         const std::string* frame;
     };
 
@@ -84,9 +92,10 @@ class EventBus {
         std::shared_ptr<http::Stream> stream;
         api::FilterSet filters;
         std::optional<std::uint64_t> since;
+        EventVisibility visible;
     };
     Subscription subscribe_locked(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
-                                  std::optional<std::uint64_t> since);
+                                  std::optional<std::uint64_t> since, EventVisibility visible);
     void run_attach(PendingAttach p);
     void deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
                  std::vector<std::uint64_t>& dropped);

@@ -12,18 +12,6 @@ using objects::ObjectResult;
 
 namespace {
 
-// Until users and signed tokens exist (the security issue), droverd accepts every caller, so a
-// rendered .GenerateToken only has to be recognisable for what it is.
-class PlaceholderTokens : public tmpl::TokenSource {
-  public:
-    std::string token() const override { return kToken; }
-    std::string infinite_token() const override { return kToken; }
-    std::string profile_token(const std::string&, int64_t) const override { return kToken; }
-
-  private:
-    static constexpr const char* kToken = "drover-placeholder-token-no-auth";
-};
-
 // Everything one render reads, from one snapshot: the catalog caches decoded objects and the
 // global templates are loaded once however many tasks are rendered.
 class RenderScope {
@@ -64,7 +52,6 @@ class RenderScope {
 api::Expected<std::vector<model::JobAction>, model::Errors> render_for(
     RenderScope& scope, const RenderSettings& settings, const model::Task& task,
     const model::Machine& machine, const std::string& target_os) {
-    static const PlaceholderTokens placeholder;
     Json machine_json = model::encode(machine);
     machine_json["Secret"] = "";
     auto stage = scope.object("stages", machine.stage);
@@ -78,7 +65,9 @@ api::Expected<std::vector<model::JobAction>, model::Errors> render_for(
     in.info_json = &settings.info;
     in.templates = scope.templates();
     in.catalog = &scope.catalog();
-    in.tokens = settings.tokens ? settings.tokens.get() : &placeholder;
+    std::shared_ptr<const tmpl::TokenSource> tokens =
+        settings.tokens_for ? settings.tokens_for(machine) : nullptr;
+    in.tokens = tokens.get();
     in.api_url = settings.api_url;
     in.provisioner_url = settings.provisioner_url;
     in.target_os = target_os;

@@ -6,8 +6,11 @@
 #include <optional>
 #include <string>
 
+#include <functional>
+
 #include "common/model/codec.hpp"
 #include "common/model/error.hpp"
+#include "common/model/machine.hpp"
 #include "server/objects/object_errors.hpp"
 
 namespace drover::objects {
@@ -23,8 +26,8 @@ struct RenderSettings {
     std::string api_url;          // .ApiURL
     std::string provisioner_url;  // .ProvisionerURL
     model::Json info;             // .Info
-    // .GenerateToken and friends; null until the security issue issues real machine tokens.
-    std::shared_ptr<const tmpl::TokenSource> tokens;
+    // .GenerateToken and friends: the machine's own tokens (issue 7).
+    std::function<std::shared_ptr<const tmpl::TokenSource>(const model::Machine&)> tokens_for;
 };
 
 // What the dry run renders: one named task, or (no task) every task left in the machine's list.

@@ -95,6 +95,7 @@ class ObjectService {
     store::Status ensure_builtins();
 
     store::Store& store() { return store_; }
+    const store::Store& store() const { return store_; }
 
   private:
     friend class ObjectTxn;

@@ -1,5 +1,7 @@
 #include "agent_process.hpp"
 
+#include "droverd_process.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -26,6 +28,7 @@ AgentProcess::AgentProcess(int port, std::string machine, std::string state_dir,
         int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
+        setenv("RS_KEY", kAdminKey.c_str(), 1);  // unless the test gives a token (RS_TOKEN)
         for (auto& e : env)
             putenv(e.data());
         std::vector<char*> argv;

@@ -53,7 +53,8 @@ std::string fake_agent(httplib::Client& c, const std::string& work) {
 AgentDriver real_agent(const DroverdProcess& d) {
     return [&d](httplib::Client&, const std::string& work) -> std::string {
         AgentProcess a(d.port(), kUuid, work + "/state",
-                       {"--oneshot", "--exit-on-failure", "--skip-power"}, {"JT=" + work});
+                       {"--oneshot", "--exit-on-failure", "--skip-power"},
+                       {"JT=" + work, "RS_TOKEN=" + d.machine_token(kUuid)});
         int rc = a.wait();
         return rc == 0 ? "" : "drover agent exited " + std::to_string(rc) + ":\n" + a.output();
     };

@@ -45,10 +45,15 @@ void make_task(httplib::Client& c, const std::string& name, const std::string& s
                 .status == 201);
 }
 
+// What the agent runs with: the machine's own token (issue 7), and $JT for the test scripts.
+std::vector<std::string> agent_env(const DroverdProcess& d, const WorkDir& w) {
+    return {"JT=" + w.path, "RS_TOKEN=" + d.machine_token(kUuid)};
+}
+
 // Runs the agent to its end; REQUIREs a clean exit and returns its output.
 std::string run_agent(const DroverdProcess& d, const WorkDir& w,
                       std::vector<std::string> flags = {"--oneshot", "--skip-power"}) {
-    AgentProcess a(d.port(), kUuid, w.path + "/state", flags, {"JT=" + w.path});
+    AgentProcess a(d.port(), kUuid, w.path + "/state", flags, agent_env(d, w));
     int rc = a.wait(std::chrono::seconds(120));
     INFO(a.output());
     REQUIRE(rc == 0);
@@ -204,7 +209,7 @@ TEST_CASE("drover agent: the log of a long action survives a server restart, who
     REQUIRE(post(*c, "/api/v3/machines", {{"Uuid", kUuid}, {"Name", "m1"}, {"Stage", "only-stage"}})
                 .status == 201);
     AgentProcess a(d.port(), kUuid, w.path + "/state", {"--oneshot", "--skip-power"},
-                   {"JT=" + w.path});
+                   agent_env(d, w));
     REQUIRE(eventually([&] {
         auto jobs = jobs_of(*c);
         return !jobs.empty() && jobs[0]["State"] == "running";
@@ -245,7 +250,7 @@ TEST_CASE("drover agent: killed mid-job, the next start fails that job and re-ru
     REQUIRE(post(*c, "/api/v3/machines", {{"Uuid", kUuid}, {"Name", "m1"}, {"Stage", "only-stage"}})
                 .status == 201);
     {
-        AgentProcess a(d.port(), kUuid, w.path + "/state", {"--skip-power"}, {"JT=" + w.path});
+        AgentProcess a(d.port(), kUuid, w.path + "/state", {"--skip-power"}, agent_env(d, w));
         REQUIRE(eventually([&] { return fs::exists(w.path + "/pid"); }));
         a.kill9();
     }

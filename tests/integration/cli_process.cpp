@@ -1,5 +1,7 @@
 #include "cli_process.hpp"
 
+#include "droverd_process.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -34,8 +36,9 @@ std::string slurp(const std::string& path) {
     dup2(err, STDERR_FILENO);
     for (const char* v : {"RS_ENDPOINT", "RS_TOKEN", "RS_KEY", "RS_FORMAT"})
         unsetenv(v);
-    for (const auto& [k, v] : o.env)
-        setenv(k.c_str(), v.c_str(), 1);
+    setenv("RS_KEY", kAdminKey.c_str(), 1);  // a test that means other credentials says so
+    for (const auto& [k, v] : o.env)         // an empty value removes the variable
+        v.empty() ? unsetenv(k.c_str()) : setenv(k.c_str(), v.c_str(), 1);
     std::vector<std::string> all{o.program};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;

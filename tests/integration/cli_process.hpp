@@ -18,6 +18,7 @@ struct CliResult {
 
 struct CliOptions {
     std::string program = DROVER_PATH;  // or the drpcli symlink beside it
+    // Set over RS_KEY=admin:<the test password>; an empty value removes a variable.
     std::vector<std::pair<std::string, std::string>> env;
     std::string stdin_text;
 };

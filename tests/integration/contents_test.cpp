@@ -69,6 +69,7 @@ Run run_drover(const TempDir& scratch, std::vector<std::string> args) {
             argv.push_back(a.data());
         argv.push_back(nullptr);
         if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(126);
+        setenv("RS_KEY", kAdminKey.c_str(), 1);
         execv(argv[0], argv.data());
         _exit(127);
     }

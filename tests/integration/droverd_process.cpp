@@ -29,8 +29,9 @@ void DroverdProcess::start(bool same_port) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     std::string listen = "127.0.0.1:" + std::to_string(same_port ? port_ : 0);
-    std::vector<std::string> args{DROVERD_PATH, "--data-dir",          data_dir_, "--listen",
-                                  listen,       "--heartbeat-seconds", "1"};
+    std::vector<std::string> args{
+        DROVERD_PATH,          "--data-dir", data_dir_,          "--listen",    listen,
+        "--heartbeat-seconds", "1",          "--admin-password", kAdminPassword};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::fflush(nullptr);  // or the child repeats our buffered output
     pid_ = fork();
@@ -55,6 +56,8 @@ void DroverdProcess::start(bool same_port) {
     auto colon = line.find("127.0.0.1:");
     if (colon == std::string::npos) throw std::runtime_error("droverd did not start: " + line);
     port_ = std::atoi(line.c_str() + colon + 10);
+    admin_token_.clear();
+    admin_token();  // now, on one thread: tests hand clients to many
 }
 
 namespace {
@@ -81,10 +84,38 @@ void DroverdProcess::kill9() {
     pid_ = -1;
 }
 
-std::unique_ptr<httplib::Client> DroverdProcess::client() const {
+std::unique_ptr<httplib::Client> DroverdProcess::anonymous_client() const {
     auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
     c->set_read_timeout(30, 0);
     c->set_keep_alive(true);
+    c->set_tcp_nodelay(true);
+    return c;
+}
+
+std::string DroverdProcess::admin_token() const {
+    if (!admin_token_.empty()) return admin_token_;
+    auto c = anonymous_client();
+    c->set_basic_auth("admin", kAdminPassword);
+    auto r = c->Get("/api/v3/users/admin/token?ttl=86400");
+    if (!r || r->status != 200)
+        throw std::runtime_error("cannot log in as admin: " +
+                                 (r ? std::to_string(r->status) + " " + r->body : "no answer"));
+    admin_token_ = nlohmann::json::parse(r->body)["Token"].get<std::string>();
+    return admin_token_;
+}
+
+std::string DroverdProcess::machine_token(const std::string& machine) const {
+    auto c = client();
+    auto r = c->Get(("/api/v3/machines/" + machine + "/token?ttl=86400").c_str());
+    if (!r || r->status != 200)
+        throw std::runtime_error("no token for machine " + machine + ": " +
+                                 (r ? std::to_string(r->status) + " " + r->body : "no answer"));
+    return nlohmann::json::parse(r->body)["Token"].get<std::string>();
+}
+
+std::unique_ptr<httplib::Client> DroverdProcess::client() const {
+    auto c = anonymous_client();
+    c->set_bearer_token_auth(admin_token().c_str());
     return c;
 }
 

@@ -13,6 +13,11 @@
 
 namespace drover::testing {
 
+// Every test droverd's user admin has this password (--admin-password on first start).
+inline constexpr const char* kAdminPassword = "drover-test-admin";
+// What child processes (the CLI, the agent) get in their environment to log in as admin.
+inline const std::string kAdminKey = std::string("admin:") + kAdminPassword;
+
 class DroverdProcess {
   public:
     explicit DroverdProcess(std::vector<std::string> extra_args = {});
@@ -31,13 +36,21 @@ class DroverdProcess {
 
     int port() const { return port_; }
     const std::string& data_dir() const { return data_dir_; }
+    // A client logged in as admin with a token (one password check per droverd, not per request:
+    // scrypt costs tens of milliseconds by design).
     std::unique_ptr<httplib::Client> client() const;
+    // A client with no credentials at all.
+    std::unique_ptr<httplib::Client> anonymous_client() const;
+    std::string admin_token() const;
+    // A token for `machine` (GET /machines/<uuid>/token), as an agent would be given.
+    std::string machine_token(const std::string& machine) const;
 
   private:
     std::vector<std::string> extra_args_;
     std::string data_dir_;
     pid_t pid_ = -1;
     int port_ = 0;
+    mutable std::string admin_token_;
 };
 
 // JSON body helpers over httplib: they return the status and the parsed body (null if none).

@@ -24,9 +24,11 @@ struct SseEvent {
 // Reads an SSE stream in a background thread until `want` events arrived or the stream ends.
 class SseReader {
   public:
-    SseReader(int port, std::string target, std::size_t want, std::string last_event_id = "")
-        : client_("127.0.0.1", port) {
+    SseReader(const DroverdProcess& d, std::string target, std::size_t want,
+              std::string last_event_id = "")
+        : client_("127.0.0.1", d.port()) {
         client_.set_read_timeout(20, 0);
+        client_.set_bearer_token_auth(d.admin_token().c_str());
         thread_ = std::thread([this, target, want, last_event_id] {
             httplib::Headers h;
             if (!last_event_id.empty()) h.emplace("Last-Event-ID", last_event_id);
@@ -109,7 +111,7 @@ TEST_CASE("every change is one event, in order, with its object",
           "[integration][events][spec1.11]") {
     DroverdProcess d;
     auto c = d.client();
-    SseReader all(d.port(), "/api/v3/events?filter=profiles.*.*", 3);
+    SseReader all(d, "/api/v3/events?filter=profiles.*.*", 3);
     wait_streams(*c, 1);
     REQUIRE(post(*c, "/api/v3/profiles", {{"Name", "p1"}}).status == 201);
     REQUIRE(patch(*c, "/api/v3/profiles/p1",
@@ -130,7 +132,7 @@ TEST_CASE("every change is one event, in order, with its object",
 TEST_CASE("filters select type, action and key", "[integration][events][spec6.6]") {
     DroverdProcess d;
     auto c = d.client();
-    SseReader one(d.port(), "/api/v3/events?filter=profiles.update.p2&filter=tasks.create.*", 2);
+    SseReader one(d, "/api/v3/events?filter=profiles.update.p2&filter=tasks.create.*", 2);
     wait_streams(*c, 1);
     for (const char* p : {"p1", "p2"})
         REQUIRE(post(*c, "/api/v3/profiles", {{"Name", p}}).status == 201);
@@ -152,7 +154,7 @@ TEST_CASE("Last-Event-ID resumes exactly after a reconnect and a restart",
     auto c = d.client();
     std::uint64_t first_id = 0;
     {
-        SseReader r(d.port(), "/api/v3/events?filter=profiles.create.*", 1);
+        SseReader r(d, "/api/v3/events?filter=profiles.create.*", 1);
         wait_streams(*c, 1);
         REQUIRE(post(*c, "/api/v3/profiles", {{"Name", "a1"}}).status == 201);
         auto evs = r.wait(1);
@@ -164,8 +166,7 @@ TEST_CASE("Last-Event-ID resumes exactly after a reconnect and a restart",
     d.restart();
     c = d.client();
     REQUIRE(post(*c, "/api/v3/profiles", {{"Name", "a3"}}).status == 201);
-    SseReader resumed(d.port(), "/api/v3/events?filter=profiles.create.*", 3,
-                      std::to_string(first_id));
+    SseReader resumed(d, "/api/v3/events?filter=profiles.create.*", 3, std::to_string(first_id));
     wait_streams(*c, 1);
     REQUIRE(post(*c, "/api/v3/profiles", {{"Name", "a4"}}).status == 201);
     auto evs = resumed.wait(3);
@@ -196,7 +197,7 @@ TEST_CASE("hundreds of open streams leave ordinary requests working", "[integrat
     std::vector<std::unique_ptr<SseReader>> readers;
     for (int i = 0; i < 300; ++i)
         readers.push_back(std::make_unique<SseReader>(
-            d.port(), "/api/v3/events?filter=profiles.*.p" + std::to_string(i), 1));
+            d, "/api/v3/events?filter=profiles.*.p" + std::to_string(i), 1));
     auto c = d.client();
     wait_streams(*c, 300);
     for (int i = 0; i < 50; ++i)

@@ -136,8 +136,9 @@ class Follower {
         std::string error;
     };
 
-    Follower(int port, const std::string& path) : client_("127.0.0.1", port) {
+    Follower(const DroverdProcess& d, const std::string& path) : client_("127.0.0.1", d.port()) {
         client_.set_read_timeout(20, 0);
+        client_.set_bearer_token_auth(d.admin_token().c_str());
         end_ = std::async(std::launch::async, [this, path] {
             End end;
             auto res = client_.Get(path, httplib::Headers{}, [this](const char* data, size_t n) {
@@ -434,7 +435,7 @@ TEST_CASE("follow streams appended bytes live and ends when the job finishes",
     std::string log = first_line(job) + "before follow\n";
     REQUIRE(put_log(*c, job, "before follow\n").status == 204);
 
-    Follower f(d.port(), log_path(job) + "?follow=true");
+    Follower f(d, log_path(job) + "?follow=true");
     CHECK(f.wait_for(log) == log);  // what was there
 
     REQUIRE(put_at(*c, job, log.size(), "live 1\n").status == 204);
@@ -467,7 +468,7 @@ TEST_CASE("follow on a finished job returns the log and ends at once",
     const std::string log = first_line(job) + "all done\n";
 
     auto started = std::chrono::steady_clock::now();
-    Follower f(d.port(), log_path(job) + "?follow=true");
+    Follower f(d, log_path(job) + "?follow=true");
     auto end = f.ended_within(10s);
     REQUIRE(end);
     CHECK(std::chrono::steady_clock::now() - started < 5s);
@@ -478,6 +479,7 @@ TEST_CASE("follow on a finished job returns the log and ends at once",
     // A follower that starts from a range gets only the rest.
     httplib::Client raw("127.0.0.1", d.port());
     raw.set_read_timeout(10, 0);
+    raw.set_bearer_token_auth(d.admin_token().c_str());
     auto res = raw.Get(log_path(job) + "?follow=true", {{"Range", "bytes=50-"}});
     REQUIRE(res);
     CHECK(res->status == 206);
