@@ -144,6 +144,11 @@ api::Expected<Response, TransportError> ApiClient::stream(const Request& request
     }
 }
 
+void ApiClient::set_token(const std::string& token) {
+    options_.token = token;
+    impl_->http->set_bearer_token_auth(token.c_str());
+}
+
 void ApiClient::interrupt() {
     impl_->interrupted = true;
     impl_->http->stop();

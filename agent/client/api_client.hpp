@@ -86,6 +86,9 @@ class ApiClient {
     // a dropped connection, interrupt()) returns the Response.
     api::Expected<Response, TransportError> stream(const Request& request,
                                                    const ChunkHandler& on_data);
+    // Uses `token` for the requests from now on (a renewed token); not while a request is in
+    // flight on another thread.
+    void set_token(const std::string& token);
     // Thread-safe: ends the request in flight and refuses later ones (a stream's watchdog).
     void interrupt();
     bool interrupted() const;

@@ -14,6 +14,7 @@
 #include "common/api/json_patch.hpp"
 #include "common/rules/change_stage.hpp"
 #include "common/rules/feature_flags.hpp"
+#include "common/security/token.hpp"
 
 namespace drover::agent {
 
@@ -92,13 +93,18 @@ class ShipperSink : public LogSink {
 class MachineAgent {
   public:
     MachineAgent(const AgentOptions& o, const std::atomic<bool>& stop)
-        : o_(o), stop_(stop), api_(client_options()), path_("/api/v3/machines/" + o.machine) {}
+        : o_(o),
+          stop_(stop),
+          token_(o.client.token),
+          api_(client_options()),
+          path_("/api/v3/machines/" + o.machine) {}
 
     int run();
 
   private:
     client::ClientOptions client_options() const {
         client::ClientOptions c = o_.client;
+        c.token = token_;
         c.retry_every = std::chrono::seconds(10);  // the agent never gives up on its server
         c.cancelled = [this] { return stop_.load(); };
         c.log = [](const std::string& line) { std::cerr << "agent: " << line << std::endl; };
@@ -127,6 +133,8 @@ class MachineAgent {
         return !stop_;
     }
 
+    void renew_token_if_due();
+    void restart_wakeups();
     State step(State s);
     State init();
     State exit_or_sleep();
@@ -142,6 +150,7 @@ class MachineAgent {
 
     const AgentOptions& o_;
     const std::atomic<bool>& stop_;
+    std::string token_;  // the agent's token, renewed before it expires (issue 7)
     client::ApiClient api_;
     std::string path_;
     std::unique_ptr<client::EventWakeups> events_;
@@ -150,10 +159,37 @@ class MachineAgent {
     std::int64_t boot_time_ = 0;
 };
 
-int MachineAgent::run() {
-    boot_time_ = host_boot_time();
+// A machine token lives for a server-set time (issue 7): the agent asks for a fresh one with the
+// same lifetime when less than a tenth of it (at least a minute) is left, so a long-running agent
+// never finds itself locked out.
+void MachineAgent::renew_token_if_due() {
+    auto life = security::token_lifetime(token_);
+    if (!life) return;  // no token, or a user's password login
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    std::int64_t span = life->expires_at - life->issued_at;
+    if (life->expires_at - now > std::max<std::int64_t>(60, span / 10)) return;
+    auto r = api_.call("GET", path_ + "/token?ttl=" + std::to_string(span));
+    if (!r || !r->contains("Token") || !(*r)["Token"].is_string()) {
+        log("cannot renew the agent's token: " + (r ? std::string("no Token") : r.error().message));
+        return;
+    }
+    token_ = (*r)["Token"].get<std::string>();
+    api_.set_token(token_);
+    restart_wakeups();
+    log("renewed the agent's token");
+}
+
+void MachineAgent::restart_wakeups() {
+    if (events_) events_->stop();
     events_ = std::make_unique<client::EventWakeups>(
         client_options(), std::vector<std::string>{"machines.*." + o_.machine});
+}
+
+int MachineAgent::run() {
+    boot_time_ = host_boot_time();
+    restart_wakeups();
     LogShipper::ship_leftovers(client_options(), spool_dir());
     State s = State::Init;
     if (!refresh()) {
@@ -175,6 +211,7 @@ int MachineAgent::run() {
             error_ = "Exiting because of interrupt";
             break;
         }
+        renew_token_if_due();
         State next = step(s);
         if (next != s) log(std::string(name_of(s)) + " -> " + name_of(next));
         if (!error_.empty() && next != State::Exit) log("error: " + error_);

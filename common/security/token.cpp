@@ -108,4 +108,12 @@ std::optional<TokenError> check_lifetime(const TokenPayload& p, std::int64_t now
     return std::nullopt;
 }
 
+std::optional<TokenLifetime> token_lifetime(std::string_view token) {
+    auto parts = split_token(token);
+    if (!parts) return std::nullopt;
+    auto payload = decode_payload(parts->signed_part);
+    if (!payload) return std::nullopt;
+    return TokenLifetime{payload->issued_at, payload->expires_at};
+}
+
 }  // namespace drover::security

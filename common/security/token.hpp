@@ -58,6 +58,14 @@ std::string join_token(std::string_view signed_part, std::string_view mac);
 // JSON encode_payload writes (version 1, every field, the right types, a valid subject).
 api::Expected<TokenPayload, TokenError> decode_payload(std::string_view signed_part);
 
+// A token's issue and expiry times as its holder reads them, without the key (a client deciding
+// when to renew it); nullopt for anything that is not a drover token.
+struct TokenLifetime {
+    std::int64_t issued_at = 0;
+    std::int64_t expires_at = 0;
+};
+std::optional<TokenLifetime> token_lifetime(std::string_view token);
+
 // Expired / NotYetValid at `now` (Unix seconds), with kClockSkewSeconds of tolerance.
 std::optional<TokenError> check_lifetime(const TokenPayload& payload, std::int64_t now);
 
