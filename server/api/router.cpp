@@ -23,6 +23,20 @@ std::optional<Principal> authorize(const http::Request&, http::Response&) {
     return Principal{"anonymous"};
 }
 
+// Issue 7: the answer carries secure param values in clear: reads with ?decode=true, and a
+// machine's rendered task actions (GET /jobs/<id>/actions, the dry run GET
+// /machines/<id>/render), which its own agent runs. This is security::Access::decode: once the
+// router authorises, a caller needs getSecure for it.
+bool wants_clear_secrets(const http::Request& req, const std::string& prefix,
+                         const std::string& tail) {
+    auto slash = tail.find('/');
+    std::string_view sub =
+        slash == std::string::npos ? "" : std::string_view(tail).substr(slash + 1);
+    if (prefix == "jobs" && sub == "actions") return true;
+    if (prefix == "machines" && sub == "render") return true;
+    return query_flag(req, "decode");
+}
+
 }  // namespace
 
 Router::Router(objects::ObjectService& objects, events::EventBus& events, JobServices jobs,
@@ -61,9 +75,11 @@ void Router::handle(const http::Request& req, http::Response& res) {
     ctx.default_boot_env = options_.default_boot_env;
     if (prefix == "contents") return handle_contents(objects_, tail, req, res, ctx);
     if (objects_.has_collection(prefix)) {
-        if (prefix == "jobs") return handle_jobs(jobs_, tail, req, res, ctx);
-        if (prefix == "machines" && handle_machine_job_routes(jobs_, tail, req, res, ctx)) return;
-        return handle_object_request(objects_, prefix, tail, req, res, ctx);
+        const bool decode = wants_clear_secrets(req, prefix, tail);
+        if (prefix == "jobs") return handle_jobs(jobs_, tail, req, res, ctx, decode);
+        if (prefix == "machines" && handle_machine_job_routes(jobs_, tail, req, res, ctx, decode))
+            return;
+        return handle_object_request(objects_, prefix, tail, req, res, ctx, decode);
     }
     reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);
 }
