@@ -15,6 +15,7 @@
 #include "server/jobs/job_sweeper.hpp"
 #include "server/jobs/log_followers.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/security/param_cipher.hpp"
 #include "server/security/security_service.hpp"
 #include "server/store/store.hpp"
 
@@ -89,7 +90,14 @@ bool Daemon::start(std::string& error) {
         error = st.message;
         return false;
     }
-    d.objects = std::make_unique<objects::ObjectService>(*d.store);
+    // Secure params (issue 7) are sealed with <data-dir>/security/params.key, created here once.
+    auto cipher = security::ParamCipher::load(d.options.data_dir + "/security");
+    if (!cipher) {
+        error = cipher.error();
+        return false;
+    }
+    d.objects = std::make_unique<objects::ObjectService>(
+        *d.store, std::make_shared<security::ParamCipher>(std::move(*cipher)));
     d.bus = std::make_unique<events::EventBus>(
         *d.store, events::EventBusOptions{d.options.heartbeat_seconds});
     if (auto b = d.objects->ensure_builtins(); !b.ok()) {

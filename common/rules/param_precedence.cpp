@@ -96,16 +96,23 @@ model::Json compose_two(const model::Json& higher, const model::Json& lower) {
 
 }  // namespace
 
-std::optional<model::Json> ParamResolver::compose(const std::string& name) const {
-    std::optional<model::Json> out;
+std::vector<ResolvedParam> ParamResolver::hits(const std::string& name) const {
+    std::vector<ResolvedParam> out;
     for (const auto& level : levels_) {
         auto it = level.params->find(name);
-        if (it == level.params->end()) continue;
-        out = out ? compose_two(*out, it->second) : it->second;
+        if (it != level.params->end()) out.push_back({it->second, level.source});
     }
     if (const model::Param* def = catalog_.param(name)) {
-        if (auto value = model::default_value(*def)) out = out ? compose_two(*out, *value) : *value;
+        if (auto value = model::default_value(*def))
+            out.push_back({*value, {ParamSourceKind::Default, name}});
     }
+    return out;
+}
+
+std::optional<model::Json> compose_values(const std::vector<ResolvedParam>& hits) {
+    std::optional<model::Json> out;
+    for (const auto& hit : hits)
+        out = out ? compose_two(*out, hit.value) : hit.value;
     return out;
 }
 

@@ -42,9 +42,9 @@ class ParamResolver {
     std::optional<ResolvedParam> resolve(const std::string& name) const;
     // `?aggregate=true` on the whole map: first hit per name, without schema defaults.
     std::map<std::string, ResolvedParam> aggregate() const;
-    // `.ComposeParam`: objects merged across every level (higher precedence wins per key,
-    // recursively), arrays concatenated from highest to lowest precedence, scalars first-wins.
-    std::optional<model::Json> compose(const std::string& name) const;
+    // Every level holding `name`, highest precedence first, then the schema default: what
+    // `.ComposeParam` merges (compose_values).
+    std::vector<ResolvedParam> hits(const std::string& name) const;
 
   private:
     struct Level {
@@ -57,5 +57,10 @@ class ParamResolver {
     const Catalog& catalog_;
     std::vector<Level> levels_;
 };
+
+// `.ComposeParam` over hits(): objects merged across every level (higher precedence wins per
+// key, recursively), arrays concatenated from highest to lowest precedence, scalars first-wins;
+// nullopt when there are none.
+std::optional<model::Json> compose_values(const std::vector<ResolvedParam>& hits);
 
 }  // namespace drover::rules

@@ -6,21 +6,36 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/rules/secure_params.hpp"
 #include "common/tmpl/gopath.hpp"
 
 namespace drover::rules {
 
-MachineParamSource::MachineParamSource(const model::Machine& machine, const Catalog& catalog)
-    : resolver_(machine, catalog) {}
+MachineParamSource::MachineParamSource(const model::Machine& machine, const Catalog& catalog,
+                                       const security::ParamSecrets* secrets)
+    : resolver_(machine, catalog), secrets_(secrets) {}
 
-std::optional<nlohmann::json> MachineParamSource::lookup(std::string_view name) const {
-    auto hit = resolver_.resolve(std::string(name));
-    if (!hit) return std::nullopt;
-    return std::move(hit->value);
+tmpl::ParamSource::Lookup MachineParamSource::lookup(std::string_view name) const {
+    std::string key(name);
+    auto hit = resolver_.resolve(key);
+    if (!hit) return Lookup::success(std::nullopt);
+    if (!secrets_) return Lookup::success(std::move(hit->value));
+    auto clear = open_resolved(key, *hit, *secrets_);
+    if (!clear) return Lookup::failure(clear.error());
+    return Lookup::success(std::move(*clear));
 }
 
-std::optional<nlohmann::json> MachineParamSource::compose(std::string_view name) const {
-    return resolver_.compose(std::string(name));
+tmpl::ParamSource::Lookup MachineParamSource::compose(std::string_view name) const {
+    std::string key(name);
+    std::vector<ResolvedParam> hits = resolver_.hits(key);
+    if (secrets_) {
+        for (auto& hit : hits) {
+            auto clear = open_resolved(key, hit, *secrets_);
+            if (!clear) return Lookup::failure(clear.error());
+            hit.value = std::move(*clear);
+        }
+    }
+    return Lookup::success(compose_values(hits));
 }
 
 namespace {
@@ -41,9 +56,13 @@ std::string where(const model::Task& task, const model::TemplateInfo& ti) {
 
 // spec 7.4: every RequiredParams entry must pass ParamExists (a schema default counts).
 void check_required_params(const model::Task& task, const tmpl::ParamSource& params, Errors& errs) {
-    for (const auto& p : task.required_params)
-        if (!params.lookup(p))
+    for (const auto& p : task.required_params) {
+        auto found = params.lookup(p);
+        if (!found.ok())
+            errs.push_back(found.error());
+        else if (!found.value())
             errs.push_back("Missing required parameter " + p + " for tasks " + task.name);
+    }
 }
 
 // spec 7.1: every global Template under its ID, then the task's inline TemplateInfos under their
@@ -133,7 +152,7 @@ api::Expected<std::vector<model::JobAction>, Errors> render_task_actions(
     const TaskRenderInput& in) {
     if (auto e = missing_input(in)) return api::unexpected(Errors{*e});
     const model::Task& task = *in.task;
-    MachineParamSource params(*in.machine, *in.catalog);
+    MachineParamSource params(*in.machine, *in.catalog, in.secrets);
     const model::Json task_json = model::encode(task);
     const tmpl::RenderContext ctx = make_context(in, task_json, params);
 

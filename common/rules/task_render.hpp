@@ -12,20 +12,25 @@
 #include "common/model/task.hpp"
 #include "common/rules/catalog.hpp"
 #include "common/rules/param_precedence.hpp"
+#include "common/security/secure_value.hpp"
 #include "common/tmpl/template.hpp"
 
 namespace drover::rules {
 
 // The tmpl::ParamSource over spec 8: `.Param`/`.ParamExists` see ParamResolver::resolve (a
-// schema default counts), `.ComposeParam` sees ParamResolver::compose.
+// schema default counts), `.ComposeParam` sees compose_values. With `secrets`, sealed values are
+// opened for the level they come from (issue 7: a machine's own job rendering reads its secure
+// params in clear) and one that does not open fails the render; without, they are seen sealed.
 class MachineParamSource : public tmpl::ParamSource {
   public:
-    MachineParamSource(const model::Machine& machine, const Catalog& catalog);
-    std::optional<nlohmann::json> lookup(std::string_view name) const override;
-    std::optional<nlohmann::json> compose(std::string_view name) const override;
+    MachineParamSource(const model::Machine& machine, const Catalog& catalog,
+                       const security::ParamSecrets* secrets = nullptr);
+    Lookup lookup(std::string_view name) const override;
+    Lookup compose(std::string_view name) const override;
 
   private:
     ParamResolver resolver_;
+    const security::ParamSecrets* secrets_;
 };
 
 // task, machine and catalog are required (a null one is an error, not undefined behaviour); the
@@ -40,6 +45,8 @@ struct TaskRenderInput {
     std::vector<const model::Template*> templates;  // every stored global Template, non-null
     const Catalog* catalog = nullptr;
     const tmpl::TokenSource* tokens = nullptr;  // null: the engine's placeholder tokens
+    // Opens secure values (MachineParamSource); null renders them in their sealed form.
+    const security::ParamSecrets* secrets = nullptr;
     std::string api_url;
     std::string provisioner_url;
     std::string target_os;  // "" = no OS filter (spec 1.5)

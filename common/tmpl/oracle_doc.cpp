@@ -11,11 +11,11 @@ namespace {
 class JsonParams : public ParamSource {
   public:
     explicit JsonParams(const nlohmann::json* params) : params_(params) {}
-    std::optional<nlohmann::json> lookup(std::string_view name) const override {
-        if (params_ == nullptr || !params_->is_object()) return std::nullopt;
+    Lookup lookup(std::string_view name) const override {
+        if (params_ == nullptr || !params_->is_object()) return Lookup::success(std::nullopt);
         auto it = params_->find(std::string(name));
-        if (it == params_->end()) return std::nullopt;
-        return *it;
+        if (it == params_->end()) return Lookup::success(std::nullopt);
+        return Lookup::success(*it);
     }
 
   private:

@@ -191,12 +191,17 @@ class RenderDataObject : public Object {
     // mutated with `set` stays mutated for later lookups in the same render.
     Value param(const std::string& key) const {
         if (auto it = param_cache_.find(key); it != param_cache_.end()) return it->second;
-        auto v = ctx_.params ? ctx_.params->lookup(key) : std::nullopt;
+        auto v = found(key);
         if (!v) throw CallError{missing_param_message(ctx_, key)};
         return param_cache_[key] = from_json(*v);
     }
-    bool param_exists(const std::string& key) const {
-        return ctx_.params && ctx_.params->lookup(key).has_value();
+    bool param_exists(const std::string& key) const { return found(key).has_value(); }
+    // The source's answer; its failure (a secure value that cannot be decrypted) is the call's.
+    std::optional<nlohmann::json> found(const std::string& key) const {
+        if (!ctx_.params) return std::nullopt;
+        auto v = ctx_.params->lookup(key);
+        if (!v.ok()) throw CallError{v.error()};
+        return v.value();
     }
     std::string string_expand(const std::string& s, const Value& self) const {
         NestGuard guard;
@@ -317,9 +322,11 @@ Methods RenderDataObject::make(bool with_ext) {
     if (with_ext) {
         Impl compose = [](const Value& self, std::vector<Value>& a) {
             const auto& c = rd(self).ctx();
-            auto v = c.params ? c.params->compose(a[0].s) : std::nullopt;
-            if (!v) throw CallError{missing_param_message(c, a[0].s)};
-            return from_json(*v);
+            if (!c.params) throw CallError{missing_param_message(c, a[0].s)};
+            auto v = c.params->compose(a[0].s);
+            if (!v.ok()) throw CallError{v.error()};
+            if (!v.value()) throw CallError{missing_param_message(c, a[0].s)};
+            return from_json(*v.value());
         };
         m["ComposeParam"] = fn(s1, compose);
         m["ParamCompose"] = fn(s1, compose);

@@ -100,7 +100,7 @@ Result<std::string> execute_named(const TreeMap& set, const std::string& name, c
 
 ParamSource::~ParamSource() = default;
 
-std::optional<nlohmann::json> ParamSource::compose(std::string_view name) const {
+ParamSource::Lookup ParamSource::compose(std::string_view name) const {
     return lookup(name);
 }
 

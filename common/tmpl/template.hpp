@@ -30,10 +30,13 @@ class Result {
 // Resolved params (spec 8 precedence is the implementer's business).
 class ParamSource {
   public:
+    // The value, nullopt when the param does not exist, or a failure (a secure value that cannot
+    // be decrypted) whose message aborts the render.
+    using Lookup = Result<std::optional<nlohmann::json>>;
     virtual ~ParamSource();
-    virtual std::optional<nlohmann::json> lookup(std::string_view name) const = 0;
+    virtual Lookup lookup(std::string_view name) const = 0;
     // The value merged across all levels (.ComposeParam); defaults to lookup.
-    virtual std::optional<nlohmann::json> compose(std::string_view name) const;
+    virtual Lookup compose(std::string_view name) const;
 };
 
 // Token minting for .GenerateToken and friends.

@@ -72,7 +72,7 @@ void handle_job_collection(JobServices& s, const http::Request& req, http::Respo
         if (!r) return reply_error(res, r.error());
         return reply_json(res, 200, r.value());
     }
-    handle_object_request(s.objects, "jobs", "", req, res, ctx);
+    handle_object_request(s.objects, "jobs", "", req, res, ctx, false);
 }
 
 void handle_job(JobServices& s, const std::string& id, const http::Request& req,
@@ -83,13 +83,13 @@ void handle_job(JobServices& s, const std::string& id, const http::Request& req,
         if (!body) return;
         return reply_result(res, s.engine.update_job(id, *body, req.method == "PATCH", ctx));
     }
-    handle_object_request(s.objects, "jobs", id, req, res, ctx);
+    handle_object_request(s.objects, "jobs", id, req, res, ctx, false);
 }
 
 }  // namespace
 
 void handle_jobs(JobServices& s, const std::string& rest, const http::Request& req,
-                 http::Response& res, const objects::WriteContext& ctx) {
+                 http::Response& res, const objects::WriteContext& ctx, bool decode) {
     if (rest.empty()) return handle_job_collection(s, req, res, ctx);
     auto slash = rest.find('/');
     std::string id = rest.substr(0, slash);
@@ -100,13 +100,13 @@ void handle_jobs(JobServices& s, const std::string& rest, const http::Request& r
         if (req.method != "GET" && req.method != "HEAD")
             return reply_error(res, 405, "MethodNotAllowed", "Use GET", "jobs", id);
         const std::string* os = req.query_value("os");
-        return reply_result(res, s.renderer.job_actions(id, os ? *os : ""));
+        return reply_result(res, s.renderer.job_actions(id, os ? *os : "", decode));
     }
     reply_error(res, 404, "API_ERROR", "No such resource: " + req.path, "jobs", id);
 }
 
 bool handle_machine_job_routes(JobServices& s, const std::string& rest, const http::Request& req,
-                               http::Response& res, const objects::WriteContext& ctx) {
+                               http::Response& res, const objects::WriteContext& ctx, bool decode) {
     auto slash = rest.find('/');
     if (slash == std::string::npos) {
         if (rest.empty() || req.method != "DELETE") return false;
@@ -124,7 +124,7 @@ bool handle_machine_job_routes(JobServices& s, const std::string& rest, const ht
                     id);
     if (res.status >= 400) return true;
     if (const auto* os = req.query_value("os")) dry.target_os = *os;
-    reply_result(res, s.renderer.dry_run(id, dry));
+    reply_result(res, s.renderer.dry_run(id, dry, decode));
     return true;
 }
 

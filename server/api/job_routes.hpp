@@ -27,12 +27,14 @@ struct JobServices {
     jobs::LogFollowers& followers;
 };
 
-// Everything under /api/v3/jobs; `rest` is the path after it.
+// Everything under /api/v3/jobs; `rest` is the path after it. `decode` (issue 7): rendered
+// actions see secure param values in clear (the router sets it when the caller may read them).
 void handle_jobs(JobServices& jobs, const std::string& rest, const http::Request& req,
-                 http::Response& res, const objects::WriteContext& ctx);
-// DELETE /machines/<id> and GET /machines/<id>/render; false when `rest` is neither.
+                 http::Response& res, const objects::WriteContext& ctx, bool decode);
+// DELETE /machines/<id> and GET /machines/<id>/render (`decode` as for handle_jobs); false when
+// `rest` is neither.
 bool handle_machine_job_routes(JobServices& jobs, const std::string& rest, const http::Request& req,
-                               http::Response& res, const objects::WriteContext& ctx);
+                               http::Response& res, const objects::WriteContext& ctx, bool decode);
 // GET/HEAD/PUT /jobs/<id>/log (resumable upload, ranges, follow).
 void handle_job_log(JobServices& jobs, const std::string& id, const http::Request& req,
                     http::Response& res);

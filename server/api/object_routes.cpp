@@ -25,13 +25,15 @@ void method_not_allowed(http::Response& res, const std::string& prefix, const st
 
 void handle_collection(objects::ObjectService& objects, const std::string& prefix,
                        const http::Request& req, http::Response& res,
-                       const objects::WriteContext& ctx) {
+                       const objects::WriteContext& ctx, bool decode) {
     if (req.method == "GET" || req.method == "HEAD") {
         std::optional<api::Expected<ListPage, model::Error>> page;
         auto listed = objects.list_with_params(
-            prefix, [&](std::vector<Json> items, const objects::ObjectService::ParamValue& param) {
+            prefix,
+            [&](std::vector<Json> items, const objects::ObjectService::ParamValue& param) {
                 page = apply_list_query(prefix, std::move(items), req.query, param);
-            });
+            },
+            decode);
         if (!listed) return reply_error(res, listed.error());
         if (!*page) return reply_error(res, page->error());
         ListPage& result = page->value();
@@ -53,9 +55,9 @@ void handle_collection(objects::ObjectService& objects, const std::string& prefi
 
 void handle_object(objects::ObjectService& objects, const std::string& prefix,
                    const std::string& id, const http::Request& req, http::Response& res,
-                   const objects::WriteContext& ctx) {
+                   const objects::WriteContext& ctx, bool decode) {
     if (req.method == "GET" || req.method == "HEAD")
-        return reply_result(res, objects.get(prefix, id));
+        return reply_result(res, objects.get(prefix, id, decode));
     if (req.method == "DELETE") return reply_result(res, objects.remove(prefix, id, ctx));
     if (req.method == "PUT" || req.method == "PATCH") {
         auto body = parse_body(req, res, prefix);
@@ -68,12 +70,12 @@ void handle_object(objects::ObjectService& objects, const std::string& prefix,
 
 void handle_params(objects::ObjectService& objects, const std::string& prefix,
                    const std::string& id, const std::string& name, const http::Request& req,
-                   http::Response& res, const objects::WriteContext& ctx) {
+                   http::Response& res, const objects::WriteContext& ctx, bool decode) {
     auto scope =
         query_flag(req, "aggregate") ? objects::ParamScope::Aggregate : objects::ParamScope::Own;
     if (name.empty()) {
         if (req.method == "GET" || req.method == "HEAD")
-            return reply_result(res, objects.get_params(prefix, id, scope));
+            return reply_result(res, objects.get_params(prefix, id, scope, decode));
         if (req.method != "POST" && req.method != "PATCH")
             return method_not_allowed(res, prefix, "GET, POST, PATCH");
         auto body = parse_body(req, res, prefix);
@@ -83,7 +85,7 @@ void handle_params(objects::ObjectService& objects, const std::string& prefix,
         return reply_result(res, objects.patch_params(prefix, id, *body, ctx));
     }
     if (req.method == "GET" || req.method == "HEAD")
-        return reply_result(res, objects.get_param(prefix, id, name, scope));
+        return reply_result(res, objects.get_param(prefix, id, name, scope, decode));
     if (req.method == "DELETE")
         return reply_result(res, objects.remove_param(prefix, id, name, ctx));
     if (req.method == "POST" || req.method == "PUT") {
@@ -98,17 +100,18 @@ void handle_params(objects::ObjectService& objects, const std::string& prefix,
 
 void handle_object_request(objects::ObjectService& objects, const std::string& prefix,
                            const std::string& rest, const http::Request& req, http::Response& res,
-                           const objects::WriteContext& ctx) {
-    if (rest.empty()) return handle_collection(objects, prefix, req, res, ctx);
+                           const objects::WriteContext& ctx, bool decode) {
+    if (rest.empty()) return handle_collection(objects, prefix, req, res, ctx, decode);
     // Param names contain '/', so a params object's key is the whole rest of the path.
-    if (prefix == "params") return handle_object(objects, prefix, rest, req, res, ctx);
+    if (prefix == "params") return handle_object(objects, prefix, rest, req, res, ctx, decode);
     auto slash = rest.find('/');
     std::string id = rest.substr(0, slash);
-    if (slash == std::string::npos) return handle_object(objects, prefix, id, req, res, ctx);
+    if (slash == std::string::npos)
+        return handle_object(objects, prefix, id, req, res, ctx, decode);
     std::string sub = rest.substr(slash + 1);
-    if (sub == "params") return handle_params(objects, prefix, id, "", req, res, ctx);
+    if (sub == "params") return handle_params(objects, prefix, id, "", req, res, ctx, decode);
     if (sub.rfind("params/", 0) == 0)
-        return handle_params(objects, prefix, id, sub.substr(7), req, res, ctx);
+        return handle_params(objects, prefix, id, sub.substr(7), req, res, ctx, decode);
     reply_error(res, 404, "API_ERROR", "No such resource: " + req.path, prefix, id);
 }
 

@@ -33,6 +33,21 @@ events::EventVisibility visibility_of(const security::Principal& principal) {
     };
 }
 
+// Issue 7: the answer carries secure param values in clear: reads with ?decode=true, and a
+// machine's rendered task actions (GET /jobs/<id>/actions, the dry run GET
+// /machines/<id>/render), which its own agent runs. This is security::Access::decode: once the
+// router authorises, ?decode=true needs getSecure; renderings are decrypted only for callers who
+// have it.
+bool wants_clear_secrets(const http::Request& req, const std::string& prefix,
+                         const std::string& tail) {
+    auto slash = tail.find('/');
+    std::string_view sub =
+        slash == std::string::npos ? "" : std::string_view(tail).substr(slash + 1);
+    if (prefix == "jobs" && sub == "actions") return true;
+    if (prefix == "machines" && sub == "render") return true;
+    return query_flag(req, "decode");
+}
+
 }  // namespace
 
 Router::Router(objects::ObjectService& objects, events::EventBus& events, JobServices jobs,
@@ -61,15 +76,23 @@ void Router::handle(const http::Request& req, http::Response& res) {
     if (!decision.allowed)
         return reply_error(res, 403, "API_ERROR", decision.reason, prefix, access.key);
 
+    // Rendering for a machine's job shows its secure values in clear to those allowed getSecure
+    // (the machine itself, admins); others get the rendering with the values still sealed.
+    bool decode = access.decode;
+    if (!decode && wants_clear_secrets(req, prefix, tail)) {
+        security::Access clear = access;
+        clear.decode = true;
+        decode = security::authorize(*principal, clear).allowed;
+    }
     objects::WriteContext ctx;
     ctx.principal = principal->subject.id();
     ctx.force = query_flag(req, "force");
     ctx.default_boot_env = options_.default_boot_env;
-    dispatch(prefix, tail, *principal, req, res, ctx);
+    dispatch(prefix, tail, *principal, decode, req, res, ctx);
 }
 
 void Router::dispatch(const std::string& prefix, const std::string& tail,
-                      const security::Principal& principal, const http::Request& req,
+                      const security::Principal& principal, bool decode, const http::Request& req,
                       http::Response& res, const objects::WriteContext& ctx) {
     if (prefix == "events" && tail.empty())
         return handle_event_stream(events_, req, res, visibility_of(principal));
@@ -85,12 +108,12 @@ void Router::dispatch(const std::string& prefix, const std::string& tail,
     if (prefix == "users") return handle_users(security_, objects_, tail, req, res, ctx);
     if (prefix == "contents") return handle_contents(objects_, tail, req, res, ctx);
     if (objects_.has_collection(prefix)) {
-        if (prefix == "jobs") return handle_jobs(jobs_, tail, req, res, ctx);
+        if (prefix == "jobs") return handle_jobs(jobs_, tail, req, res, ctx, decode);
         if (prefix == "machines") {
             if (handle_machine_token(security_, tail, req, res)) return;
-            if (handle_machine_job_routes(jobs_, tail, req, res, ctx)) return;
+            if (handle_machine_job_routes(jobs_, tail, req, res, ctx, decode)) return;
         }
-        return handle_object_request(objects_, prefix, tail, req, res, ctx);
+        return handle_object_request(objects_, prefix, tail, req, res, ctx, decode);
     }
     reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);
 }

@@ -34,7 +34,7 @@ class Router {
 
   private:
     void dispatch(const std::string& prefix, const std::string& tail,
-                  const security::Principal& principal, const http::Request& req,
+                  const security::Principal& principal, bool decode, const http::Request& req,
                   http::Response& res, const objects::WriteContext& ctx);
 
     objects::ObjectService& objects_;

@@ -79,7 +79,7 @@ void handle_users(security::SecurityService& security, objects::ObjectService& o
             req.method == "PUT" ? users.replace(name, *body, ctx) : users.patch(name, *body, ctx),
             200);
     }
-    handle_object_request(objects, "users", rest, req, res, ctx);
+    handle_object_request(objects, "users", rest, req, res, ctx, false);
 }
 
 bool handle_machine_token(security::SecurityService& security, const std::string& rest,

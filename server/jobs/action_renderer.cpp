@@ -51,7 +51,8 @@ class RenderScope {
 
 api::Expected<std::vector<model::JobAction>, model::Errors> render_for(
     RenderScope& scope, const RenderSettings& settings, const model::Task& task,
-    const model::Machine& machine, const std::string& target_os) {
+    const model::Machine& machine, const std::string& target_os,
+    const security::ParamSecrets* secrets) {
     Json machine_json = model::encode(machine);
     machine_json["Secret"] = "";
     auto stage = scope.object("stages", machine.stage);
@@ -71,6 +72,7 @@ api::Expected<std::vector<model::JobAction>, model::Errors> render_for(
     in.api_url = settings.api_url;
     in.provisioner_url = settings.provisioner_url;
     in.target_os = target_os;
+    in.secrets = secrets;
     return rules::render_task_actions(in);
 }
 
@@ -95,8 +97,9 @@ std::optional<T> load(const RenderScope& scope, const char* bucket, const std::s
 ActionRenderer::ActionRenderer(objects::ObjectService& objects, RenderSettings settings)
     : objects_(objects), settings_(std::move(settings)) {}
 
-ObjectResult ActionRenderer::job_actions(const std::string& job_id,
-                                         const std::string& target_os) const {
+ObjectResult ActionRenderer::job_actions(const std::string& job_id, const std::string& target_os,
+                                         bool decode) const {
+    const security::ParamSecrets* secrets = decode ? &objects_.secrets() : nullptr;
     std::optional<ObjectResult> out;
     objects_.store().read([&](const store::ReadView& view) {
         RenderScope scope(view);
@@ -112,7 +115,7 @@ ObjectResult ActionRenderer::job_actions(const std::string& job_id,
         if (!task)
             return out.emplace(objects::fail(
                 objects::invalid("jobs", job_id, {"Task " + job->task + " does not exist"})));
-        auto actions = render_for(scope, settings_, *task, *machine, target_os);
+        auto actions = render_for(scope, settings_, *task, *machine, target_os, secrets);
         if (!actions)
             return out.emplace(objects::fail(objects::invalid("jobs", job_id, actions.error())));
         return out.emplace(actions_json(actions.value()));
@@ -120,8 +123,9 @@ ObjectResult ActionRenderer::job_actions(const std::string& job_id,
     return *out;
 }
 
-ObjectResult ActionRenderer::dry_run(const std::string& machine_id,
-                                     const DryRunRequest& request) const {
+ObjectResult ActionRenderer::dry_run(const std::string& machine_id, const DryRunRequest& request,
+                                     bool decode) const {
+    const security::ParamSecrets* secrets = decode ? &objects_.secrets() : nullptr;
     std::optional<ObjectResult> out;
     objects_.store().read([&](const store::ReadView& view) {
         RenderScope scope(view);
@@ -133,7 +137,7 @@ ObjectResult ActionRenderer::dry_run(const std::string& machine_id,
             Json row{{"Task", name}, {"Index", index}};
             const model::Task* task = scope.catalog().task(name);
             auto actions =
-                task ? render_for(scope, settings_, *task, as, request.target_os)
+                task ? render_for(scope, settings_, *task, as, request.target_os, secrets)
                      : api::Expected<std::vector<model::JobAction>, model::Errors>(
                            api::unexpected(model::Errors{"Task " + name + " does not exist"}));
             if (actions)

@@ -1,6 +1,9 @@
 // Rendering tasks for machines on the server (spec 1.5, 7): GET /jobs/<uuid>/actions renders the
 // job's task against the machine's current state, and the dry run renders tasks a machine has
 // yet to run without creating or changing anything. Each call reads one consistent snapshot.
+// With `decode` (issue 7: the caller may read the machine's secure values, as its own agent
+// may) `.Param` and friends see secure values in clear and one that does not decrypt fails the
+// render; without, templates see them sealed. `.Machine.Params` always shows them sealed.
 #pragma once
 #include <memory>
 #include <optional>
@@ -41,9 +44,11 @@ class ActionRenderer {
     ActionRenderer(objects::ObjectService& objects, RenderSettings settings);
 
     // The job's JobActions (422 with the render or required-param errors; 404 unknown job).
-    objects::ObjectResult job_actions(const std::string& job, const std::string& target_os) const;
+    objects::ObjectResult job_actions(const std::string& job, const std::string& target_os,
+                                      bool decode = false) const;
     // {"Machine", "Tasks": [{"Task", "Index", "Actions"} | {"Task", "Index", "Errors"}]}.
-    objects::ObjectResult dry_run(const std::string& machine, const DryRunRequest& request) const;
+    objects::ObjectResult dry_run(const std::string& machine, const DryRunRequest& request,
+                                  bool decode = false) const;
 
   private:
     objects::ObjectService& objects_;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/security/secure_value.hpp"
 #include "server/objects/object_errors.hpp"
 #include "server/store/store.hpp"
 
@@ -53,10 +54,17 @@ class Collection {
     // (the new version is then written with a `save` event).
     virtual bool revalidate(store::WriteTxn& txn, const std::string& key,
                             const WriteContext& ctx) = 0;
+    // Issue 7, a Param written Secure: seals every clear value this type's objects hold for it,
+    // each a `save` whose event shows only the sealed value (nothing for types without Params).
+    // The error, if the cipher failed (the caller rolls the transaction back).
+    virtual std::optional<std::string> seal_param(store::WriteTxn& txn,
+                                                  const std::string& name) = 0;
 };
 
-// The nine object types of spec 1.1-1.10 and users (issue 7), keyed by prefix.
-std::unique_ptr<Collection> make_collection(const std::string& prefix);
+// The nine object types of spec 1.1-1.10 and users (issue 7), keyed by prefix; machines,
+// profiles and stages seal secure param values with `secrets`, which must outlive them.
+std::unique_ptr<Collection> make_collection(const std::string& prefix,
+                                            const security::ParamSecrets& secrets);
 const std::vector<std::string>& object_prefixes();
 
 }  // namespace drover::objects

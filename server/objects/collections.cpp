@@ -134,7 +134,6 @@ model::Errors admit(const model::Machine* old, model::Machine& m, const StoreCat
                                       : rules::prepare_machine_create(m, catalog, opts);
     m = std::move(change.machine);
     m.validated = true;
-    if (auto bad = param_value_errors(m.params, catalog); !bad.empty()) return bad;
     if (!change.ok()) {
         // spec 1.0: machines are stricter than content; only ?force=true stores one whose
         // references do not resolve, and then it is neither Available nor Runnable.
@@ -163,17 +162,18 @@ const std::vector<std::string>& object_prefixes() {
     return prefixes;
 }
 
-std::unique_ptr<Collection> make_collection(const std::string& prefix) {
-    if (prefix == "machines") return std::make_unique<TypedCollection<model::Machine>>();
-    if (prefix == "tasks") return std::make_unique<TypedCollection<model::Task>>();
-    if (prefix == "templates") return std::make_unique<TypedCollection<model::Template>>();
-    if (prefix == "stages") return std::make_unique<TypedCollection<model::Stage>>();
-    if (prefix == "bootenvs") return std::make_unique<TypedCollection<model::BootEnv>>();
-    if (prefix == "workflows") return std::make_unique<TypedCollection<model::Workflow>>();
-    if (prefix == "profiles") return std::make_unique<TypedCollection<model::Profile>>();
-    if (prefix == "params") return std::make_unique<TypedCollection<model::Param>>();
-    if (prefix == "jobs") return std::make_unique<TypedCollection<model::Job>>();
-    if (prefix == "users") return std::make_unique<TypedCollection<model::User>>();
+std::unique_ptr<Collection> make_collection(const std::string& prefix,
+                                            const security::ParamSecrets& secrets) {
+    if (prefix == "machines") return std::make_unique<TypedCollection<model::Machine>>(secrets);
+    if (prefix == "tasks") return std::make_unique<TypedCollection<model::Task>>(secrets);
+    if (prefix == "templates") return std::make_unique<TypedCollection<model::Template>>(secrets);
+    if (prefix == "stages") return std::make_unique<TypedCollection<model::Stage>>(secrets);
+    if (prefix == "bootenvs") return std::make_unique<TypedCollection<model::BootEnv>>(secrets);
+    if (prefix == "workflows") return std::make_unique<TypedCollection<model::Workflow>>(secrets);
+    if (prefix == "profiles") return std::make_unique<TypedCollection<model::Profile>>(secrets);
+    if (prefix == "params") return std::make_unique<TypedCollection<model::Param>>(secrets);
+    if (prefix == "jobs") return std::make_unique<TypedCollection<model::Job>>(secrets);
+    if (prefix == "users") return std::make_unique<TypedCollection<model::User>>(secrets);
     return nullptr;
 }
 

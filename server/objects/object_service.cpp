@@ -4,6 +4,7 @@
 
 #include "common/api/json_patch.hpp"
 #include "common/rules/param_precedence.hpp"
+#include "common/rules/secure_params.hpp"
 #include "server/objects/object_writer.hpp"
 #include "server/objects/store_catalog.hpp"
 
@@ -20,13 +21,23 @@ model::Error store_failure(const std::string& prefix, const std::string& key,
     return storage_error(prefix, key, 503, "Storage unavailable: " + st.message);
 }
 
+// A resolved value as a read shows it: as stored, or with `open` (?decode=true) opened for the
+// level it came from; one that does not open stays sealed (rules::open_params).
+Json shown(const std::string& name, const rules::ResolvedParam& hit,
+           const security::ParamSecrets* open) {
+    if (!open) return hit.value;
+    auto clear = rules::open_resolved(name, hit, *open);
+    return clear ? std::move(*clear) : hit.value;
+}
+
 // spec 8: a machine's param value from every level, schema default included.
 std::optional<Json> resolve_machine_param(const Json& machine_json, const StoreCatalog& catalog,
-                                          const std::string& name) {
+                                          const std::string& name,
+                                          const security::ParamSecrets* open) {
     model::Machine m;
     model::decode(machine_json, m);
     auto r = rules::ParamResolver(m, catalog).resolve(name);
-    return r ? std::optional<Json>(r->value) : std::nullopt;
+    return r ? std::optional<Json>(shown(name, *r, open)) : std::nullopt;
 }
 
 bool has_params(const std::string& prefix) {
@@ -35,9 +46,11 @@ bool has_params(const std::string& prefix) {
 
 }  // namespace
 
-ObjectService::ObjectService(store::Store& store) : store_(store) {
+ObjectService::ObjectService(store::Store& store,
+                             std::shared_ptr<const security::ParamSecrets> secrets)
+    : store_(store), secrets_(std::move(secrets)) {
     for (const auto& prefix : object_prefixes())
-        collections_[prefix] = make_collection(prefix);
+        collections_[prefix] = make_collection(prefix, *secrets_);
 }
 
 std::vector<std::string> ObjectService::buckets() {
@@ -88,6 +101,11 @@ ObjectResult ObjectService::in_txn(store::WriteTxn& txn, const std::string& pref
     std::string written =
         obj.contains(c->key_field()) ? obj[c->key_field()].get<std::string>() : key;
     revalidate_dependents(txn, prefix, written);
+    // Issue 7: a Param written Secure takes the clear values stored before out of reach.
+    if (prefix == model::Param::kPrefix && obj.value("Secure", false))
+        for (auto& [holder_prefix, holder] : collections_)
+            if (auto err = holder->seal_param(txn, written))
+                return fail(storage_error(prefix, written, 500, *err));
     return result;
 }
 
@@ -167,7 +185,8 @@ ObjectResult ObjectService::create(const std::string& prefix, const Json& body,
     return transact(prefix, [&](ObjectTxn& t) { return t.create(prefix, body, ctx); });
 }
 
-ObjectResult ObjectService::get(const std::string& prefix, const std::string& id) const {
+ObjectResult ObjectService::get(const std::string& prefix, const std::string& id,
+                                bool decode) const {
     Collection* c = find(prefix);
     if (!c) return fail(not_found(prefix, id));
     std::optional<Json> out;
@@ -175,7 +194,16 @@ ObjectResult ObjectService::get(const std::string& prefix, const std::string& id
         if (auto key = c->resolve_key(view, id)) out = c->get(view, *key);
     });
     if (!out) return fail(not_found(prefix, id));
+    if (decode) open_object(prefix, *out);
     return *out;
+}
+
+void ObjectService::open_object(const std::string& prefix, Json& obj) const {
+    if (!has_params(prefix) || !obj.is_object()) return;
+    auto params = obj.find("Params");
+    auto key = obj.find(find(prefix)->key_field());
+    if (params == obj.end() || key == obj.end() || !key->is_string()) return;
+    rules::open_params(*params, prefix, key->get<std::string>(), *secrets_);
 }
 
 ObjectResult ObjectService::replace(const std::string& prefix, const std::string& id,
@@ -194,16 +222,20 @@ ObjectResult ObjectService::remove(const std::string& prefix, const std::string&
 }
 
 api::Expected<bool, model::Error> ObjectService::list_with_params(
-    const std::string& prefix,
-    const std::function<void(std::vector<Json>, const ParamValue&)>& use) const {
+    const std::string& prefix, const std::function<void(std::vector<Json>, const ParamValue&)>& use,
+    bool decode) const {
     Collection* c = find(prefix);
     if (!c) return api::unexpected(not_found(prefix, ""));
+    const security::ParamSecrets* open = decode ? secrets_.get() : nullptr;
     store_.read([&](const store::ReadView& view) {
         std::vector<Json> items;
-        c->list(view, [&](Json j) { items.push_back(std::move(j)); });
+        c->list(view, [&](Json j) {
+            if (decode) open_object(prefix, j);
+            items.push_back(std::move(j));
+        });
         StoreCatalog catalog(view);  // profiles, stages and params decoded once for all machines
         ParamValue param = [&](const Json& obj, const std::string& name) -> std::optional<Json> {
-            if (prefix == "machines") return resolve_machine_param(obj, catalog, name);
+            if (prefix == "machines") return resolve_machine_param(obj, catalog, name, open);
             auto params = obj.find("Params");
             if (params == obj.end() || !params->is_object() || !params->contains(name))
                 return std::nullopt;
@@ -215,8 +247,9 @@ api::Expected<bool, model::Error> ObjectService::list_with_params(
 }
 
 ObjectResult ObjectService::get_params(const std::string& prefix, const std::string& id,
-                                       ParamScope scope) const {
+                                       ParamScope scope, bool decode) const {
     if (!has_params(prefix)) return fail(not_found(prefix, id));
+    const security::ParamSecrets* open = decode ? secrets_.get() : nullptr;
     std::optional<Json> out;
     store_.read([&](const store::ReadView& view) {
         Collection* c = find(prefix);
@@ -229,10 +262,11 @@ ObjectResult ObjectService::get_params(const std::string& prefix, const std::str
             StoreCatalog catalog(view);
             Json agg = Json::object();
             for (auto& [name, resolved] : rules::ParamResolver(m, catalog).aggregate())
-                agg[name] = resolved.value;
+                agg[name] = shown(name, resolved, open);
             out = std::move(agg);
         } else {
             out = obj->value("Params", Json::object());
+            if (open) rules::open_params(*out, prefix, *key, *open);
         }
     });
     if (!out) return fail(not_found(prefix, id));
@@ -240,8 +274,10 @@ ObjectResult ObjectService::get_params(const std::string& prefix, const std::str
 }
 
 ObjectResult ObjectService::get_param(const std::string& prefix, const std::string& id,
-                                      const std::string& name, ParamScope scope) const {
+                                      const std::string& name, ParamScope scope,
+                                      bool decode) const {
     if (!has_params(prefix)) return fail(not_found(prefix, id));
+    const security::ParamSecrets* open = decode ? secrets_.get() : nullptr;
     std::optional<Json> out;
     store_.read([&](const store::ReadView& view) {
         Collection* c = find(prefix);
@@ -250,10 +286,11 @@ ObjectResult ObjectService::get_param(const std::string& prefix, const std::stri
         if (!obj) return;
         StoreCatalog catalog(view);
         if (scope == ParamScope::Aggregate && prefix == "machines") {
-            out = resolve_machine_param(*obj, catalog, name).value_or(Json());
+            out = resolve_machine_param(*obj, catalog, name, open).value_or(Json());
             return;
         }
-        const Json params = obj->value("Params", Json::object());
+        Json params = obj->value("Params", Json::object());
+        if (open) rules::open_params(params, prefix, *key, *open);
         if (auto it = params.find(name); it != params.end())
             out = *it;
         else if (scope == ParamScope::Aggregate) {
@@ -270,66 +307,76 @@ ObjectResult ObjectService::get_param(const std::string& prefix, const std::stri
 
 ObjectResult ObjectService::change_params(
     const std::string& prefix, const std::string& id, const WriteContext& ctx,
-    const std::function<api::Expected<Json, model::Error>(Json&)>& change) {
+    const std::function<std::optional<model::Error>(Json&)>& change,
+    const std::function<Json(const Json&)>& answer) {
     if (!has_params(prefix)) return fail(not_found(prefix, id));
-    std::optional<Json> answer;
     auto result = transact(prefix, [&](ObjectTxn& t) -> ObjectResult {
         auto obj = t.get(prefix, id);
         if (!obj) return obj;
         Json& params = obj.value()["Params"];
         if (!params.is_object()) params = Json::object();
-        auto changed = change(params);
-        if (!changed) return fail(changed.error());
-        answer = changed.value();
+        if (auto refused = change(params)) return fail(*refused);
         return t.replace(prefix, obj.value()[find(prefix)->key_field()].get<std::string>(),
                          obj.value(), ctx);
     });
     if (!result) return result;
-    return *answer;
+    return answer(result.value().value("Params", Json::object()));
 }
 
 ObjectResult ObjectService::set_params(const std::string& prefix, const std::string& id,
                                        const Json& params, const WriteContext& ctx) {
     if (!params.is_object()) return fail(bad_request(prefix, id, {"params must be a JSON object"}));
-    return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
-        p = params;
-        return p;
-    });
+    return change_params(
+        prefix, id, ctx,
+        [&](Json& p) -> std::optional<model::Error> {
+            p = params;
+            return std::nullopt;
+        },
+        [](const Json& stored) { return stored; });
 }
 
 ObjectResult ObjectService::patch_params(const std::string& prefix, const std::string& id,
                                          const Json& patch_doc, const WriteContext& ctx) {
     auto parsed = api::parse_patch(patch_doc);
     if (!parsed) return fail(bad_request(prefix, id, {parsed.error().message}));
-    return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
-        auto next = api::patched(parsed.value(), p);
-        if (!next)
-            return api::unexpected(patch_failed(
-                prefix, id, api::drp_patch_error_messages(parsed.value(), next.error())));
-        p = next.value();
-        return p;
-    });
+    return change_params(
+        prefix, id, ctx,
+        [&](Json& p) -> std::optional<model::Error> {
+            auto next = api::patched(parsed.value(), p);
+            if (!next)
+                return patch_failed(prefix, id,
+                                    api::drp_patch_error_messages(parsed.value(), next.error()));
+            p = next.value();
+            return std::nullopt;
+        },
+        [](const Json& stored) { return stored; });
 }
 
 ObjectResult ObjectService::set_param(const std::string& prefix, const std::string& id,
                                       const std::string& name, const Json& value,
                                       const WriteContext& ctx) {
-    return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
-        p[name] = value;
-        return value;
-    });
+    return change_params(
+        prefix, id, ctx,
+        [&](Json& p) -> std::optional<model::Error> {
+            p[name] = value;
+            return std::nullopt;
+        },
+        [&](const Json& stored) { return stored.value(name, Json()); });
 }
 
 ObjectResult ObjectService::remove_param(const std::string& prefix, const std::string& id,
                                          const std::string& name, const WriteContext& ctx) {
-    return change_params(prefix, id, ctx, [&](Json& p) -> api::Expected<Json, model::Error> {
-        auto it = p.find(name);
-        if (it == p.end())
-            return api::unexpected(not_found(prefix, id + "/params/" + name, "DELETE"));
-        Json old = *it;
-        p.erase(it);
-        return old;
-    });
+    Json old;
+    return change_params(
+        prefix, id, ctx,
+        [&](Json& p) -> std::optional<model::Error> {
+            auto it = p.find(name);
+            if (it == p.end()) return not_found(prefix, id + "/params/" + name, "DELETE");
+            old = *it;
+            p.erase(it);
+            return std::nullopt;
+        },
+        [&](const Json&) { return old; });
 }
 
 }  // namespace drover::objects

@@ -1,12 +1,19 @@
 // The object API's operations (spec 6.2, 6.3) over the Store: each write runs in one store
 // transaction with its references re-validated (spec 1.0: dependents of a changed object are
 // re-checked in the same transaction) and returns once the batch is durable.
+//
+// Secure params (spec 1.10, issue 7): writes seal the values of Secure Params (param_values.hpp)
+// and writing a Param with Secure true seals the clear values already stored for it. Reads and
+// write answers show secure values sealed; a read with `decode` opens them (?decode=true, for
+// callers allowed getSecure: the router decides, this service does not authorise). List filters
+// on param values compare what the read shows: sealed values unless `decode`.
 #pragma once
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/security/secure_value.hpp"
 #include "server/objects/collection.hpp"
 
 namespace drover::objects {
@@ -40,7 +47,8 @@ class ObjectTxn {
 
 class ObjectService {
   public:
-    explicit ObjectService(store::Store& store);
+    // `secrets` seals and opens secure param values (server/security/ParamCipher).
+    ObjectService(store::Store& store, std::shared_ptr<const security::ParamSecrets> secrets);
 
     bool has_collection(const std::string& prefix) const;
     // "<key>" or "<Index>:<value>" to the stored key, within the caller's snapshot.
@@ -51,7 +59,7 @@ class ObjectService {
 
     ObjectResult create(const std::string& prefix, const model::Json& body,
                         const WriteContext& ctx);
-    ObjectResult get(const std::string& prefix, const std::string& id) const;
+    ObjectResult get(const std::string& prefix, const std::string& id, bool decode = false) const;
     ObjectResult replace(const std::string& prefix, const std::string& id, const model::Json& body,
                          const WriteContext& ctx);
     // RFC 6902 patch of the object as get() shows it; failing ops answer 409 (spec 6.2).
@@ -67,14 +75,14 @@ class ObjectService {
     // snapshot, so filtering 10,000 machines by a param costs one read transaction.
     api::Expected<bool, model::Error> list_with_params(
         const std::string& prefix,
-        const std::function<void(std::vector<model::Json> items, const ParamValue& param)>& use)
-        const;
+        const std::function<void(std::vector<model::Json> items, const ParamValue& param)>& use,
+        bool decode = false) const;
 
     // spec 6.3 param sub-resources (machines, profiles, stages).
-    ObjectResult get_params(const std::string& prefix, const std::string& id,
-                            ParamScope scope) const;
+    ObjectResult get_params(const std::string& prefix, const std::string& id, ParamScope scope,
+                            bool decode = false) const;
     ObjectResult get_param(const std::string& prefix, const std::string& id,
-                           const std::string& name, ParamScope scope) const;
+                           const std::string& name, ParamScope scope, bool decode = false) const;
     ObjectResult set_params(const std::string& prefix, const std::string& id,
                             const model::Json& params, const WriteContext& ctx);
     ObjectResult patch_params(const std::string& prefix, const std::string& id,
@@ -96,6 +104,8 @@ class ObjectService {
 
     store::Store& store() { return store_; }
     const store::Store& store() const { return store_; }
+    // What task rendering opens secure values with.
+    const security::ParamSecrets& secrets() const { return *secrets_; }
 
   private:
     friend class ObjectTxn;
@@ -105,12 +115,17 @@ class ObjectService {
                         const std::function<ObjectResult(Collection&)>& op);
     void revalidate_dependents(store::WriteTxn& txn, const std::string& prefix,
                                const std::string& key);
-    // Applies `change` to the object's Params map and stores it through the collection's rules.
+    // Applies `change` to the object's Params map, stores it through the collection's rules and
+    // answers with `answer(the stored Params)`, in which secure values are sealed.
     ObjectResult change_params(
         const std::string& prefix, const std::string& id, const WriteContext& ctx,
-        const std::function<api::Expected<model::Json, model::Error>(model::Json&)>& change);
+        const std::function<std::optional<model::Error>(model::Json&)>& change,
+        const std::function<model::Json(const model::Json&)>& answer);
+    // ?decode=true on one object as a read shows it.
+    void open_object(const std::string& prefix, model::Json& obj) const;
 
     store::Store& store_;
+    std::shared_ptr<const security::ParamSecrets> secrets_;
     std::map<std::string, std::unique_ptr<Collection>> collections_;
 };
 

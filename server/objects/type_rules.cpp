@@ -190,15 +190,19 @@ Errors extra_validation(const model::Param& p) {
     return errs;
 }
 
-model::Errors param_value_errors(const model::Params& params, const StoreCatalog& c) {
+model::Errors param_value_errors(const model::Param& def, const model::Json& value, bool secret) {
     Errors errs;
-    for (const auto& [name, value] : params) {
-        const model::Param* def = c.param(name);
-        if (!def || !(def->schema.is_object() || def->schema.is_boolean())) continue;
-        auto compiled = compile_param_schema(def->schema);
-        if (!compiled) continue;  // a Param whose schema does not compile was never stored
-        for (const auto& e : compiled.value().validate(value))
-            errs.push_back("Param " + name + ": " + jsonschema::to_string(e));
+    if (!(def.schema.is_object() || def.schema.is_boolean())) return errs;
+    auto compiled = compile_param_schema(def.schema);
+    if (!compiled) return errs;  // a Param whose schema does not compile was never stored
+    for (const auto& e : compiled.value().validate(value)) {
+        if (!secret) {
+            errs.push_back("Param " + def.name + ": " + jsonschema::to_string(e));
+            continue;
+        }
+        std::string rule = e.schema_pointer.empty() ? std::string("(root)") : e.schema_pointer;
+        errs.push_back("Param " + def.name + ": the value fails the schema at " + rule +
+                       " (a secure value is not shown)");
     }
     return errs;
 }

@@ -64,9 +64,10 @@ model::Errors extra_validation(const T&) {
     return {};
 }
 
-// spec 1.10/6.3: values set for a defined Param must satisfy its Schema; one message per
-// failure naming the param and the rule ("Param console: /: 5 is not of type string").
-model::Errors param_value_errors(const model::Params& params, const StoreCatalog& c);
+// spec 1.10/6.3: a value set for the defined Param `def` must satisfy its Schema; one message per
+// failure naming the param and the rule ("Param console: /: 5 is not of type string"). With
+// `secret` (issue 7) a message names the failing schema rule but never the value or its parts.
+model::Errors param_value_errors(const model::Param& def, const model::Json& value, bool secret);
 
 // Save-time rewrites (spec 1.2: tasks get sane-exit-codes; spec 1.6: RunnerWait forced true).
 void on_save(model::Task& t);

@@ -1,10 +1,12 @@
 // The Collection for one model type T. The type's own rules come in as overloads (validate,
 // extra_validation, reference_errors, references_of, on_save) and as the Admission hooks that
-// machines replace with the spec 3.3-3.5 rules. Included only by collections.cpp.
+// machines replace with the spec 3.3-3.5 rules; the Params of machines, profiles and stages go
+// through admit_params (schemas, secure values sealed). Included only by collections.cpp.
 #pragma once
 #include "common/model/checks.hpp"
 #include "server/objects/collection.hpp"
 #include "server/objects/object_writer.hpp"
+#include "server/objects/param_values.hpp"
 #include "server/objects/store_catalog.hpp"
 #include "server/objects/type_rules.hpp"
 
@@ -48,8 +50,6 @@ model::Errors admit(const T* /*old*/, T& obj, const StoreCatalog& catalog, const
     on_save(obj);
     model::Errors errs = model::validate(obj);
     model::append(errs, extra_validation(obj));
-    if constexpr (requires { obj.params; })
-        model::append(errs, param_value_errors(obj.params, catalog));
     if (!errs.empty()) return errs;
     obj.validated = true;
     obj.errors = reference_errors(obj, catalog);
@@ -65,6 +65,8 @@ model::Errors recheck_references(T& obj, const StoreCatalog& catalog) {
 template <class T>
 class TypedCollection final : public Collection {
   public:
+    explicit TypedCollection(const security::ParamSecrets& secrets) : secrets_(secrets) {}
+
     const char* prefix() const override { return T::kPrefix; }
     const char* type_name() const override { return T::kTypeName; }
     const char* key_field() const override { return T::kKeyName; }
@@ -171,6 +173,35 @@ class TypedCollection final : public Collection {
         return true;
     }
 
+    std::optional<std::string> seal_param(store::WriteTxn& txn, const std::string& name) override {
+        if constexpr (requires(T t) { t.params; }) {
+            std::vector<std::string> holders;  // collected first: no writes under a scan
+            txn.scan(T::kPrefix, "", [&](std::string_view key, std::string_view raw) {
+                auto doc = model::Json::parse(raw, nullptr, /*allow_exceptions=*/false);
+                if (!doc.is_object()) return true;
+                auto params = doc.find("Params");
+                if (params == doc.end() || !params->is_object()) return true;
+                auto value = params->find(name);
+                if (value != params->end() && !security::is_sealed(*value))
+                    holders.emplace_back(key);
+                return true;
+            });
+            for (const auto& key : holders) {
+                std::optional<T> obj = load(txn, key);
+                if (!obj) continue;
+                const security::SecretOwner owner{T::kPrefix, key, name};
+                auto value = secrets_.seal(owner, obj->params[name]);
+                if (!value) return owner.describe() + ": cannot be sealed: " + value.error();
+                obj->params[name] = std::move(*value);
+                model::Json now = model::encode(*obj);
+                auto refs = references_of(*obj);
+                // The event's Original is the sealed version too: the clear value stays out.
+                write(txn, key, &now, &now, refs, refs, "save", WriteContext{});
+            }
+        }
+        return std::nullopt;
+    }
+
   private:
     // Stores `now` (nullptr: deletes) and appends its Event with hidden fields blanked.
     static void write(store::WriteTxn& txn, const std::string& key, const model::Json* now,
@@ -198,8 +229,11 @@ class TypedCollection final : public Collection {
     ObjectResult store_version(store::WriteTxn& txn, const T* old, T obj, const WriteContext& ctx,
                                const char* action) {
         StoreCatalog catalog(txn);
-        if (auto errs = admit(old, obj, catalog, ctx); !errs.empty())
-            return fail(invalid(T::kPrefix, obj.key(), std::move(errs)));
+        model::Errors errs = admit(old, obj, catalog, ctx);
+        if constexpr (requires { obj.params; })
+            model::append(errs, admit_params(obj.params, old ? &old->params : nullptr, T::kPrefix,
+                                             obj.key(), catalog, secrets_));
+        if (!errs.empty()) return fail(invalid(T::kPrefix, obj.key(), std::move(errs)));
         if (auto clash = TypeTraits<T>::unique_conflict(txn, old, obj))
             return fail(conflict(T::kPrefix, obj.key(), *clash));
         model::Json now = model::encode(obj);
@@ -211,6 +245,8 @@ class TypedCollection final : public Collection {
         TypeTraits<T>::hide(now);
         return now;
     }
+
+    const security::ParamSecrets& secrets_;
 };
 
 }  // namespace drover::objects

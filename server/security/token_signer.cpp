@@ -3,12 +3,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <cstring>
 #include <stdexcept>
 
 #include "common/security/base64.hpp"
+#include "server/security/key_file.hpp"
 #include "server/security/private_file.hpp"
 
 namespace drover::security {
@@ -24,22 +24,10 @@ constexpr std::size_t kGenerationBytes = 16;
 api::Expected<TokenSigner, std::string> TokenSigner::open(const std::string& security_dir) {
     if (auto err = ensure_private_dir(security_dir)) return api::unexpected(*err);
     std::string path = security_dir + "/token.key";
-    auto existing = read_private_file(path, kKeyBytes + 1);
-    if (!existing) return api::unexpected(existing.error());
-    if (!*existing) {
-        std::array<unsigned char, kKeyBytes> fresh{};
-        if (RAND_bytes(fresh.data(), static_cast<int>(fresh.size())) != 1)
-            return api::unexpected(std::string("cannot generate a token key: RAND_bytes failed"));
-        std::string_view bytes(reinterpret_cast<const char*>(fresh.data()), fresh.size());
-        auto created = create_private_file(path, bytes);
-        OPENSSL_cleanse(fresh.data(), fresh.size());
-        if (!created) return api::unexpected(created.error());
-        existing = read_private_file(path, kKeyBytes + 1);  // ours, or one that won a race
-        if (!existing || !*existing)
-            return api::unexpected(existing ? "token key " + path + " vanished" : existing.error());
-    }
-    auto signer = from_key(**existing);
-    OPENSSL_cleanse((*existing)->data(), (*existing)->size());
+    auto key = read_or_create_key(path, kKeyBytes);
+    if (!key) return api::unexpected(key.error());
+    auto signer = from_key(*key);
+    OPENSSL_cleanse(key->data(), key->size());
     if (!signer) return api::unexpected(path + ": " + signer.error());
     return signer;
 }

@@ -8,6 +8,7 @@
 
 #include "common/security/token.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/security/param_cipher.hpp"
 #include "server/security/password.hpp"
 #include "store_test_util.hpp"
 
@@ -26,7 +27,10 @@ struct ObjectsFixture {
         so.data_dir = data_dir;
         so.buckets = objects::ObjectService::buckets();
         store = store::testing::open_ok(so);
-        objects = std::make_unique<objects::ObjectService>(*store);
+        auto cipher = ParamCipher::load(data_dir + "/security");
+        REQUIRE(cipher.has_value());
+        objects = std::make_unique<objects::ObjectService>(
+            *store, std::make_shared<ParamCipher>(std::move(*cipher)));
         REQUIRE(objects->ensure_builtins().ok());
     }
 

@@ -106,8 +106,13 @@ TEST_CASE("compose merges across every level", "[params][spec7.2]") {
     f.m.params = {{"c", {{"a", 1}, {"list", {1}}}}};
     f.cat.profiles["p1"].params["c"] = {{"a", 2}, {"b", 2}, {"list", {1, 2}}};
     f.cat.profiles["global"].params["c"] = {{"deep", {{"k", "v"}}}};
-    auto c = ParamResolver(f.m, f.cat).compose("c");
+    ParamResolver r(f.m, f.cat);
+    auto hits = r.hits("c");
+    REQUIRE(hits.size() == 3);
+    CHECK(hits[1].source.kind == ParamSourceKind::Profile);
+    auto c = compose_values(hits);
     REQUIRE(c);
     CHECK(*c == json{{"a", 1}, {"b", 2}, {"list", {1, 2}}, {"deep", {{"k", "v"}}}});
-    CHECK_FALSE(ParamResolver(f.m, f.cat).compose("nope"));
+    CHECK(r.hits("nope").empty());
+    CHECK_FALSE(compose_values(r.hits("nope")));
 }

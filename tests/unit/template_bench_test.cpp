@@ -15,10 +15,10 @@ using nlohmann::json;
 class MapParams : public drover::tmpl::ParamSource {
   public:
     explicit MapParams(json p) : p_(std::move(p)) {}
-    std::optional<json> lookup(std::string_view name) const override {
+    Lookup lookup(std::string_view name) const override {
         auto it = p_.find(std::string(name));
-        if (it == p_.end()) return std::nullopt;
-        return *it;
+        if (it == p_.end()) return Lookup::success(std::nullopt);
+        return Lookup::success(*it);
     }
 
   private:

@@ -14,13 +14,14 @@ using nlohmann::json;
 
 class Params : public drover::tmpl::ParamSource {
   public:
-    std::optional<json> lookup(std::string_view name) const override {
-        if (name == "a") return json("first");
-        if (name == "list") return json::array({1, 2});
-        return std::nullopt;
+    Lookup lookup(std::string_view name) const override {
+        if (name == "a") return Lookup::success(json("first"));
+        if (name == "list") return Lookup::success(json::array({1, 2}));
+        if (name == "broken") return Lookup::failure("Param broken cannot be decrypted");
+        return Lookup::success(std::nullopt);
     }
-    std::optional<json> compose(std::string_view name) const override {
-        if (name == "list") return json::array({1, 2, 3});
+    Lookup compose(std::string_view name) const override {
+        if (name == "list") return Lookup::success(json::array({1, 2, 3}));
         return lookup(name);
     }
 };
@@ -62,6 +63,14 @@ TEST_CASE("params and tokens come from the server's sources", "[tmpl]") {
                  ctx) == "jwt forever p:5");
     CHECK(render("{{.Info.version}} {{.Machine.Url}}", ctx) ==
           "v1 http://10.0.0.1:8091/machines/u1");
+    // A source's failure (a secure value that does not decrypt) aborts the render with its text.
+    for (const char* call : {"Param", "ParamExists", "ComposeParam"}) {
+        TemplateSet failing;
+        REQUIRE_FALSE(failing.add("t", std::string("{{.") + call + " \"broken\"}}"));
+        auto failed = failing.render("t", ctx);
+        REQUIRE_FALSE(failed.ok());
+        CHECK_THAT(failed.error(), Catch::Contains("Param broken cannot be decrypted"));
+    }
     ctx.extensions = false;
     TemplateSet set;
     REQUIRE_FALSE(set.add("t", "{{.ComposeParam \"a\"}}"));
