@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "agent/client/tls_verify.hpp"
+
 namespace drover::client {
 
 namespace {
@@ -29,7 +31,9 @@ bool sleep_unless_cancelled(const ClientOptions& o, std::chrono::milliseconds d)
 }  // namespace
 
 struct ApiClient::Impl {
+    std::unique_ptr<TlsVerifier> tls;  // declared first: it outlives the client's connections
     std::unique_ptr<httplib::Client> http;
+    std::string setup_error;  // unusable TLS settings: every send() fails with it
 };
 
 std::string Response::header(const std::string& lower_name) const {
@@ -46,7 +50,10 @@ ApiClient::ApiClient(ClientOptions options)
     c.set_connection_timeout(options_.timeout);
     c.set_read_timeout(options_.timeout);
     c.set_write_timeout(options_.timeout);
-    c.enable_server_certificate_verification(false);  // pinning arrives with the security work
+    if (auto tls = TlsVerifier::attach(options_, c))
+        impl_->tls = std::move(tls.value());
+    else
+        impl_->setup_error = tls.error();
     if (!options_.token.empty())
         c.set_bearer_token_auth(options_.token.c_str());
     else if (!options_.user.empty())
@@ -68,8 +75,12 @@ api::Expected<Response, TransportError> ApiClient::send(const Request& request) 
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
         request.method == "PATCH")
         req.headers.emplace("Content-Type", request.content_type);
+    if (!impl_->setup_error.empty()) return api::unexpected(TransportError{impl_->setup_error});
     for (std::size_t attempt = 0;; ++attempt) {
         auto result = impl_->http->send(req);
+        if (impl_->tls)
+            if (std::string refused = impl_->tls->take_failure(); !refused.empty())
+                return api::unexpected(TransportError{options_.endpoint + ": " + refused});
         if (result) {
             Response out;
             out.status = result->status;

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/client/tls_verify.hpp"
+
 namespace drover::client {
 
 struct EventStream::Impl {
@@ -59,7 +61,10 @@ struct EventStream::Impl {
         c.set_tcp_nodelay(true);
         c.set_connection_timeout(options.timeout);
         c.set_read_timeout(std::chrono::seconds(60));  // heartbeats arrive every 10 s by default
-        c.enable_server_certificate_verification(false);
+        // Unusable TLS settings or a refused certificate: the ApiClient with the same options
+        // reports why; this stream just keeps retrying at the usual pace.
+        auto tls = TlsVerifier::attach(options, c);
+        if (!tls) return;
         if (!options.token.empty())
             c.set_bearer_token_auth(options.token.c_str());
         else if (!options.user.empty())

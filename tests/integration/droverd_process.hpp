@@ -1,6 +1,7 @@
 // Starts the real droverd binary for integration tests: a temp data dir, 127.0.0.1 with port 0
 // (the kernel picks a free one; droverd prints it), SIGTERM or SIGKILL on demand, and restart on
-// the same data dir. The HTTP client is cpp-httplib's, as any DRP client would be.
+// the same data dir. The HTTP client is cpp-httplib's, as any DRP client would be. Plain HTTP
+// (--insecure-http) unless a test asks for HTTPS, which droverd serves by default.
 #pragma once
 #include <sys/types.h>
 
@@ -13,9 +14,11 @@
 
 namespace drover::testing {
 
+enum class Scheme { Http, Https };
+
 class DroverdProcess {
   public:
-    explicit DroverdProcess(std::vector<std::string> extra_args = {});
+    explicit DroverdProcess(std::vector<std::string> extra_args = {}, Scheme scheme = Scheme::Http);
     ~DroverdProcess();
     DroverdProcess(const DroverdProcess&) = delete;
     DroverdProcess& operator=(const DroverdProcess&) = delete;
@@ -31,10 +34,16 @@ class DroverdProcess {
 
     int port() const { return port_; }
     const std::string& data_dir() const { return data_dir_; }
+    std::string endpoint() const;  // "http://127.0.0.1:<port>" or "https://..."
+    // stdout of the last start, up to and including the "listening on" line.
+    const std::vector<std::string>& startup_lines() const { return startup_lines_; }
+    // With Https, it accepts any certificate.
     std::unique_ptr<httplib::Client> client() const;
 
   private:
     std::vector<std::string> extra_args_;
+    Scheme scheme_;
+    std::vector<std::string> startup_lines_;
     std::string data_dir_;
     pid_t pid_ = -1;
     int port_ = 0;
