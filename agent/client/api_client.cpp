@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "agent/client/sigpipe_guard.hpp"
 #include "agent/client/tls_verify.hpp"
 
 namespace drover::client {
@@ -60,9 +61,17 @@ ApiClient::ApiClient(ClientOptions options)
         c.set_basic_auth(options_.user.c_str(), options_.password.c_str());
 }
 
-ApiClient::~ApiClient() = default;
+ApiClient::~ApiClient() {
+    SigpipeGuard no_sigpipe;  // closing a TLS connection sends close_notify
+    impl_.reset();
+}
 ApiClient::ApiClient(ApiClient&&) noexcept = default;
-ApiClient& ApiClient::operator=(ApiClient&&) noexcept = default;
+ApiClient& ApiClient::operator=(ApiClient&& other) noexcept {
+    SigpipeGuard no_sigpipe;  // the connection replaced here may be a TLS one
+    options_ = std::move(other.options_);
+    impl_ = std::move(other.impl_);
+    return *this;
+}
 
 api::Expected<Response, TransportError> ApiClient::send(const Request& request) {
     httplib::Request req;
@@ -77,7 +86,10 @@ api::Expected<Response, TransportError> ApiClient::send(const Request& request) 
         req.headers.emplace("Content-Type", request.content_type);
     if (!impl_->setup_error.empty()) return api::unexpected(TransportError{impl_->setup_error});
     for (std::size_t attempt = 0;; ++attempt) {
-        auto result = impl_->http->send(req);
+        auto result = [&] {
+            SigpipeGuard no_sigpipe;  // a TLS write to a closed connection
+            return impl_->http->send(req);
+        }();
         if (impl_->tls)
             if (std::string refused = impl_->tls->take_failure(); !refused.empty())
                 return api::unexpected(TransportError{options_.endpoint + ": " + refused});

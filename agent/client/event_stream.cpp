@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/client/sigpipe_guard.hpp"
 #include "agent/client/tls_verify.hpp"
 
 namespace drover::client {
@@ -57,6 +58,7 @@ struct EventStream::Impl {
     }
 
     void read_once() {
+        SigpipeGuard no_sigpipe;  // TLS writes, including the close_notify when `c` goes
         httplib::Client c(options.endpoint);
         c.set_tcp_nodelay(true);
         c.set_connection_timeout(options.timeout);
@@ -139,6 +141,7 @@ void EventStream::stop() {
     if (!impl_ || impl_->stopping.exchange(true)) return;
     {
         std::lock_guard lock(impl_->mutex);
+        SigpipeGuard no_sigpipe;                   // stop() may send a TLS close_notify
         if (impl_->active) impl_->active->stop();  // unblocks the read in flight
     }
     impl_->changed.notify_all();
