@@ -59,6 +59,7 @@ struct EventStream::Impl {
 
     void read_once() {
         SigpipeGuard no_sigpipe;  // TLS writes, including the close_notify when `c` goes
+        std::unique_ptr<TlsVerifier> verifier;  // outlives `c`, whose SSL_CTX points at it
         httplib::Client c(options.endpoint);
         c.set_tcp_nodelay(true);
         c.set_connection_timeout(options.timeout);
@@ -67,6 +68,7 @@ struct EventStream::Impl {
         // reports why; this stream just keeps retrying at the usual pace.
         auto tls = TlsVerifier::attach(options, c);
         if (!tls) return;
+        verifier = std::move(tls.value());
         if (!options.token.empty())
             c.set_bearer_token_auth(options.token.c_str());
         else if (!options.user.empty())
