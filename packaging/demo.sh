@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 
 data_dir=$(mktemp -d /tmp/drover-demo-XXXXXX)
 log=$data_dir.log
-build/server/droverd --data-dir "$data_dir" --listen 127.0.0.1:0 >"$log" 2>&1 &
+# Plain HTTP for /dev/tcp (droverd serves HTTPS by default and warns about this flag).
+build/server/droverd --data-dir "$data_dir" --listen 127.0.0.1:0 --insecure-http >"$log" 2>&1 &
 droverd_pid=$!
 trap 'kill $droverd_pid 2>/dev/null; wait $droverd_pid 2>/dev/null; rm -rf "$data_dir" "$data_dir-agent" "$log"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done

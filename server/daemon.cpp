@@ -17,6 +17,9 @@
 #include "server/objects/object_service.hpp"
 #include "server/security/param_cipher.hpp"
 #include "server/security/security_service.hpp"
+#include "server/security/host_identity.hpp"
+#include "server/security/self_signed.hpp"
+#include "server/security/tls_context.hpp"
 #include "server/store/store.hpp"
 
 namespace drover::server {
@@ -34,6 +37,8 @@ struct Daemon::Impl {
     std::unique_ptr<security::SecurityService> security;
     std::unique_ptr<api_routes::Router> router;
     std::unique_ptr<http::Server> http;
+    TlsStatus tls;
+    std::shared_ptr<ssl_ctx_st> tls_context;
 };
 
 namespace {
@@ -104,7 +109,9 @@ bool Daemon::start(std::string& error) {
         error = "cannot create built-in objects: " + b.message;
         return false;
     }
+    if (!start_tls(error)) return false;  // after the store: its lock makes us the only droverd
     http::ServerOptions ho;
+    ho.tls = d.tls_context;
     ho.host = d.options.host;
     ho.port = d.options.port;
     ho.worker_threads = d.options.worker_threads;
@@ -151,6 +158,32 @@ bool Daemon::start_security(std::string& error) {
     return true;
 }
 
+bool Daemon::start_tls(std::string& error) {
+    auto& d = *impl_;
+    if (d.options.insecure_http) return true;
+    security::TlsFiles files{d.options.tls_cert_file, d.options.tls_key_file};
+    if (files.cert_file.empty()) {
+        files = security::self_signed_files(d.options.data_dir);
+        auto made = security::ensure_self_signed(files, security::local_certificate_subject());
+        if (!made) {
+            error = "cannot make a self-signed TLS certificate: " + made.error();
+            return false;
+        }
+        d.tls.generated = made.value();
+    }
+    auto loaded = security::load_server_tls(files.cert_file, files.key_file);
+    if (!loaded) {
+        error = loaded.error();
+        return false;
+    }
+    d.tls.enabled = true;
+    d.tls.cert_file = files.cert_file;
+    d.tls.key_file = files.key_file;
+    d.tls.fingerprint = loaded->fingerprint;
+    d.tls_context = loaded->context;
+    return true;
+}
+
 bool Daemon::start_jobs(std::string& error) {
     auto& d = *impl_;
     std::error_code ec;
@@ -167,8 +200,8 @@ bool Daemon::start_jobs(std::string& error) {
     eo.timeout_grace_seconds = d.options.job_timeout_grace_seconds;
     d.engine = std::make_unique<jobs::JobEngine>(*d.objects, *d.logs, eo);
     jobs::RenderSettings rs;
-    std::string base =
-        "http://" + public_host(d.options.host) + ":" + std::to_string(d.http->port());
+    std::string base = (d.tls.enabled ? "https://" : "http://") + public_host(d.options.host) +
+                       ":" + std::to_string(d.http->port());
     rs.api_url = d.options.api_url.empty() ? base : d.options.api_url;
     rs.provisioner_url = d.options.provisioner_url.empty() ? base : d.options.provisioner_url;
     rs.info = {{"Version", d.options.version}, {"Arch", "amd64"}, {"Os", "linux"}};
@@ -190,6 +223,10 @@ bool Daemon::start_jobs(std::string& error) {
 
 std::uint16_t Daemon::port() const {
     return impl_->http ? impl_->http->port() : 0;
+}
+
+const TlsStatus& Daemon::tls() const {
+    return impl_->tls;
 }
 
 void Daemon::run() {

@@ -19,7 +19,8 @@ struct DaemonOptions {
     int heartbeat_seconds = 10;
     std::string default_boot_env = "local";
     std::string version;
-    // Render data (spec 7.2): .ApiURL and .ProvisionerURL. Empty: http://<address>:<port>, with
+    // Render data (spec 7.2): .ApiURL and .ProvisionerURL. Empty: https://<address>:<port> (http://
+    // with insecure_http), with
     // the listen address, or this host's first non-loopback IPv4 address when listening on all.
     std::string api_url;
     std::string provisioner_url;
@@ -32,6 +33,20 @@ struct DaemonOptions {
     std::optional<std::string> admin_password;
     std::int64_t token_ttl_seconds = 3600;
     std::int64_t infinite_token_ttl_seconds = 365 * 24 * 3600;
+    // HTTPS unless insecure_http. With neither file given, a self-signed certificate in
+    // <data-dir>/tls, generated on first start (server/security/self_signed.hpp).
+    bool insecure_http = false;
+    std::string tls_cert_file;  // both or neither
+    std::string tls_key_file;
+};
+
+// What start() did about TLS, for the start-up lines.
+struct TlsStatus {
+    bool enabled = false;
+    bool generated = false;  // a self-signed pair was made in this start
+    std::string cert_file;
+    std::string key_file;
+    std::string fingerprint;  // SHA-256 of the certificate, "AB:CD:..."
 };
 
 class Daemon {
@@ -41,6 +56,7 @@ class Daemon {
     // Opens the store and binds the port; false with `error` set when either fails.
     bool start(std::string& error);
     std::uint16_t port() const;
+    const TlsStatus& tls() const;
     // Serves until stop() (from any thread, e.g. a signal waiter).
     void run();
     void stop();
@@ -48,6 +64,7 @@ class Daemon {
   private:
     bool start_jobs(std::string& error);
     bool start_security(std::string& error);
+    bool start_tls(std::string& error);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -56,12 +56,30 @@ int main(int argc, char** argv) {
     app.add_option("--infinite-token-ttl-seconds", opts.infinite_token_ttl_seconds,
                    "Lifetime of .GenerateInfiniteToken, and the longest ?ttl=")
         ->capture_default_str();
+    app.add_option("--tls-cert", opts.tls_cert_file,
+                   "PEM certificate (chain) to serve HTTPS with, with --tls-key; default a "
+                   "self-signed one made in <data-dir>/tls on first start");
+    app.add_option("--tls-key", opts.tls_key_file, "PEM private key of --tls-cert");
+    app.add_flag("--insecure-http", opts.insecure_http,
+                 "Serve plain HTTP without TLS (tests and local demos only)");
     CLI11_PARSE(app, argc, argv);
     if (!admin_password.empty()) opts.admin_password = admin_password;
     if (!drover::server::parse_listen(listen, opts.host, opts.port)) {
         std::cerr << "droverd: --listen must be HOST:PORT, got " << listen << "\n";
         return 2;
     }
+    if (opts.tls_cert_file.empty() != opts.tls_key_file.empty()) {
+        std::cerr << "droverd: --tls-cert and --tls-key go together\n";
+        return 2;
+    }
+    if (opts.insecure_http && !opts.tls_cert_file.empty()) {
+        std::cerr << "droverd: --insecure-http serves no TLS: drop it or --tls-cert/--tls-key\n";
+        return 2;
+    }
+    if (opts.insecure_http)
+        std::cerr << "droverd: WARNING: serving plain HTTP without TLS (--insecure-http); for "
+                     "tests and local demos only"
+                  << std::endl;
 
     // Signals are handled by one waiting thread, so no handler runs inside the server's code.
     sigset_t signals;
@@ -77,8 +95,15 @@ int main(int argc, char** argv) {
         std::cerr << "droverd: " << error << "\n";
         return 1;
     }
+    const drover::server::TlsStatus& tls = daemon.tls();
+    if (tls.generated)
+        std::cout << "droverd: generated a self-signed TLS certificate " << tls.cert_file
+                  << " (key " << tls.key_file << ")\n";
+    if (tls.enabled)
+        std::cout << "droverd: TLS certificate SHA-256 fingerprint: " << tls.fingerprint << "\n";
     std::cout << "droverd " << DROVER_VERSION << " listening on " << opts.host << ":"
-              << daemon.port() << " (data dir " << opts.data_dir << ")" << std::endl;
+              << daemon.port() << " (" << (tls.enabled ? "https" : "plain http") << ", data dir "
+              << opts.data_dir << ")" << std::endl;
     std::thread waiter([&] {
         for (;;) {
             int sig = 0;

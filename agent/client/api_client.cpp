@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "agent/client/sigpipe_guard.hpp"
+#include "agent/client/tls_verify.hpp"
+
 namespace drover::client {
 
 namespace {
@@ -72,8 +75,10 @@ void copy_head(const httplib::Response& from, Response& to) {
 }  // namespace
 
 struct ApiClient::Impl {
+    std::unique_ptr<TlsVerifier> tls;  // declared first: it outlives the client's connections
     std::unique_ptr<httplib::Client> http;
     std::atomic<bool> interrupted{false};
+    std::string setup_error;  // unusable TLS settings: every send() fails with it
 };
 
 std::string Response::header(const std::string& lower_name) const {
@@ -90,21 +95,39 @@ ApiClient::ApiClient(ClientOptions options)
     c.set_connection_timeout(options_.timeout);
     c.set_read_timeout(options_.timeout);
     c.set_write_timeout(options_.timeout);
-    c.enable_server_certificate_verification(false);  // pinning arrives with the security work
+    if (auto tls = TlsVerifier::attach(options_, c))
+        impl_->tls = std::move(tls.value());
+    else
+        impl_->setup_error = tls.error();
     if (!options_.token.empty())
         c.set_bearer_token_auth(options_.token.c_str());
     else if (!options_.user.empty())
         c.set_basic_auth(options_.user.c_str(), options_.password.c_str());
 }
 
-ApiClient::~ApiClient() = default;
+ApiClient::~ApiClient() {
+    SigpipeGuard no_sigpipe;  // closing a TLS connection sends close_notify
+    impl_.reset();
+}
 ApiClient::ApiClient(ApiClient&&) noexcept = default;
-ApiClient& ApiClient::operator=(ApiClient&&) noexcept = default;
+ApiClient& ApiClient::operator=(ApiClient&& other) noexcept {
+    SigpipeGuard no_sigpipe;  // the connection replaced here may be a TLS one
+    options_ = std::move(other.options_);
+    impl_ = std::move(other.impl_);
+    return *this;
+}
 
 api::Expected<Response, TransportError> ApiClient::send(const Request& request) {
     httplib::Request req = to_httplib(request);
+    if (!impl_->setup_error.empty()) return api::unexpected(TransportError{impl_->setup_error});
     for (std::size_t attempt = 0;; ++attempt) {
-        auto result = impl_->http->send(req);
+        auto result = [&] {
+            SigpipeGuard no_sigpipe;  // a TLS write to a closed connection
+            return impl_->http->send(req);
+        }();
+        if (impl_->tls)
+            if (std::string refused = impl_->tls->take_failure(); !refused.empty())
+                return api::unexpected(TransportError{options_.endpoint + ": " + refused});
         if (result) {
             Response out;
             copy_head(*result, out);
@@ -120,6 +143,7 @@ api::Expected<Response, TransportError> ApiClient::send(const Request& request) 
 api::Expected<Response, TransportError> ApiClient::stream(const Request& request,
                                                           const ChunkHandler& on_data) {
     httplib::Request req = to_httplib(request);
+    if (!impl_->setup_error.empty()) return api::unexpected(TransportError{impl_->setup_error});
     for (std::size_t attempt = 0;; ++attempt) {
         Response out;
         bool answered = false;
@@ -136,7 +160,13 @@ api::Expected<Response, TransportError> ApiClient::stream(const Request& request
             return on_data(std::string_view(data, n));
         };
         if (impl_->interrupted) return api::unexpected(TransportError{"interrupted"});
-        auto result = impl_->http->send(req);
+        auto result = [&] {
+            SigpipeGuard no_sigpipe;  // a TLS write to a closed connection
+            return impl_->http->send(req);
+        }();
+        if (impl_->tls)
+            if (std::string refused = impl_->tls->take_failure(); !refused.empty())
+                return api::unexpected(TransportError{options_.endpoint + ": " + refused});
         if (answered) return out;
         auto failed = back_off(options_, impl_->interrupted, request, attempt,
                                httplib::to_string(result.error()));
@@ -151,6 +181,7 @@ void ApiClient::set_token(const std::string& token) {
 
 void ApiClient::interrupt() {
     impl_->interrupted = true;
+    SigpipeGuard no_sigpipe;  // stopping may send a TLS close_notify
     impl_->http->stop();
 }
 

@@ -21,6 +21,11 @@ struct ClientOptions {
     std::string endpoint = "https://127.0.0.1:8092";  // scheme://host:port, no path
     std::string token;                                // Bearer
     std::string user, password;                       // Basic, when there is no token
+    // https endpoints (tls_verify.hpp): trust only this CA file, checking the chain and the
+    // endpoint's host; and/or pin the SHA-256 of the server certificate (hex, colons optional,
+    // any case). Neither: the certificate is accepted unverified, with a warning on stderr.
+    std::string ca_cert;
+    std::string server_fingerprint;
     // Sleeps between transport retries; after the list, `retry_every` forever when set.
     std::vector<std::chrono::milliseconds> retry_delays{
         std::chrono::seconds(1), std::chrono::seconds(1), std::chrono::seconds(2),
@@ -41,7 +46,8 @@ struct Response {
     std::string header(const std::string& lower_name) const;
 };
 
-// A request that got no HTTP answer after every retry (connection refused, reset, timeout, TLS).
+// A request that got no HTTP answer after every retry (connection refused, reset, timeout), or at
+// once when the TLS settings are unusable or the server's certificate was refused.
 struct TransportError {
     std::string message;
 };

@@ -60,6 +60,7 @@ class Connection {
     ConnState state = ConnState::Reading;
     Clock::time_point deadline = Clock::time_point::max();
     bool request_started = false;  // some bytes of the current request have arrived
+    bool handshaking = false;      // the transport is not established yet (TLS)
     bool keep_alive = true;        // of the request being answered
     bool head_only = false;
     bool close_after = false;  // the response being written ends the connection

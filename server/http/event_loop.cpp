@@ -152,9 +152,14 @@ void EventLoop::accept_all() {
 void EventLoop::add_connection(UniqueFd socket, const std::string& remote_addr) {
     std::uint64_t id = next_id_++;
     ParserLimits limits{options_.max_header_bytes, options_.max_body_bytes};
-    auto c = std::make_unique<Connection>(id, shared_.make_transport(std::move(socket)),
-                                          remote_addr, limits);
-    c->deadline = now_ + std::chrono::seconds(options_.idle_timeout_seconds);
+    std::unique_ptr<Transport> transport = shared_.make_transport(std::move(socket));
+    if (!transport) return;
+    auto c = std::make_unique<Connection>(id, std::move(transport), remote_addr, limits);
+    // A TLS handshake is part of getting the first request: it gets the request timeout, so a
+    // client that connects and says nothing is gone as soon as a slow request would be.
+    c->handshaking = !c->transport().established();
+    c->deadline = now_ + std::chrono::seconds(c->handshaking ? options_.request_timeout_seconds
+                                                             : options_.idle_timeout_seconds);
     epoll_event ev{};
     ev.events = c->wanted_events();
     ev.data.u64 = id;
@@ -199,6 +204,10 @@ bool EventLoop::on_readable(Connection& c) {
         if (s == IoStatus::Closed || s == IoStatus::Error) {
             close(c);
             return false;
+        }
+        if (c.handshaking && c.transport().established()) {
+            c.handshaking = false;  // now an ordinary idle connection until its request starts
+            c.deadline = now_ + std::chrono::seconds(options_.idle_timeout_seconds);
         }
         if (s != IoStatus::Ok) {
             update_interest(c);

@@ -31,7 +31,8 @@ struct LoopShared {
     std::atomic<std::uint64_t> streams_open{0};
     std::atomic<std::uint64_t> requests_total{0};
     std::atomic<std::uint64_t> rejected_busy{0};
-    // Wraps each accepted socket; plain TCP today, the TLS transport later.
+    // Wraps each accepted socket: plain TCP, or TLS when ServerOptions::tls is set. A null result
+    // drops the connection.
     std::function<std::unique_ptr<Transport>(UniqueFd)> make_transport = make_tcp_transport;
 };
 

@@ -8,6 +8,7 @@
 
 #include "server/http/event_loop.hpp"
 #include "server/http/listener.hpp"
+#include "server/http/tls_transport.hpp"
 
 namespace drover::http {
 
@@ -18,6 +19,10 @@ struct Server::Impl {
 };
 
 Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+    if (options.tls)
+        impl_->shared.make_transport = [tls = options.tls](UniqueFd socket) {
+            return make_tls_transport(std::move(socket), tls.get());
+        };
     impl_->shared.options = std::move(options);
     impl_->shared.handler = std::move(handler);
 }

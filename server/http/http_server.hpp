@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX (server/security builds it)
+
 namespace drover::http {
 
 // Header names compare case-insensitively.
@@ -74,6 +76,8 @@ struct ServerOptions {
     int idle_timeout_seconds = 60;               // keep-alive connections without a request
     int request_timeout_seconds = 30;            // a request must arrive whole within this
     std::size_t max_connections = 20000;
+    // Set: every connection speaks TLS with this context (tls_transport.hpp). Null: plain HTTP.
+    std::shared_ptr<ssl_ctx_st> tls;
 };
 
 class Server {

@@ -33,12 +33,15 @@ class Transport {
     // Bytes already decrypted and waiting inside the transport (TLS records); the loop must read
     // them even though epoll will not report the socket readable again.
     virtual bool has_buffered_input() const { return false; }
+    // False while a TLS handshake is in progress: the loop bounds it by the request timeout, not
+    // the longer idle timeout.
+    virtual bool established() const { return true; }
     // Stops sending (TCP FIN / TLS close_notify) while still reading: used for a lingering close
     // so a client still sending a body gets our error response rather than a reset.
     virtual void shutdown_write() = 0;
 };
 
-// Plain TCP on a non-blocking socket.
+// Plain TCP on a non-blocking socket (TLS: tls_transport.hpp).
 std::unique_ptr<Transport> make_tcp_transport(UniqueFd socket);
 
 }  // namespace drover::http

@@ -11,8 +11,8 @@
 
 namespace drover::testing {
 
-DroverdProcess::DroverdProcess(std::vector<std::string> extra_args)
-    : extra_args_(std::move(extra_args)) {
+DroverdProcess::DroverdProcess(std::vector<std::string> extra_args, Scheme scheme)
+    : extra_args_(std::move(extra_args)), scheme_(scheme) {
     char tmpl[] = "/tmp/droverd-test-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     data_dir_ = tmpl;
@@ -32,6 +32,7 @@ void DroverdProcess::start(bool same_port) {
     std::vector<std::string> args{
         DROVERD_PATH,          "--data-dir", data_dir_,          "--listen",    listen,
         "--heartbeat-seconds", "1",          "--admin-password", kAdminPassword};
+    if (scheme_ == Scheme::Http) args.push_back("--insecure-http");
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::fflush(nullptr);  // or the child repeats our buffered output
     pid_ = fork();
@@ -47,17 +48,31 @@ void DroverdProcess::start(bool same_port) {
         _exit(127);
     }
     close(out[1]);
-    // The first line says where it listens: "droverd <v> listening on 127.0.0.1:<port> (...)".
+    // Lines up to "droverd <v> listening on 127.0.0.1:<port> (...)" (TLS lines come before it).
+    startup_lines_.clear();
     std::string line;
     char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n')
-        line += c;
+    while (read(out[0], &c, 1) == 1) {
+        if (c != '\n') {
+            line += c;
+            continue;
+        }
+        startup_lines_.push_back(line);
+        if (line.find(" listening on ") != std::string::npos) break;
+        line.clear();
+    }
     close(out[0]);
-    auto colon = line.find("127.0.0.1:");
-    if (colon == std::string::npos) throw std::runtime_error("droverd did not start: " + line);
-    port_ = std::atoi(line.c_str() + colon + 10);
+    std::string last = startup_lines_.empty() ? line : startup_lines_.back();
+    auto colon = last.find("listening on 127.0.0.1:");
+    if (colon == std::string::npos) throw std::runtime_error("droverd did not start: " + last);
+    port_ = std::atoi(last.c_str() + colon + 23);
     admin_token_.clear();
     admin_token();  // now, on one thread: tests hand clients to many
+}
+
+std::string DroverdProcess::endpoint() const {
+    return std::string(scheme_ == Scheme::Https ? "https" : "http") +
+           "://127.0.0.1:" + std::to_string(port_);
 }
 
 namespace {
@@ -85,7 +100,8 @@ void DroverdProcess::kill9() {
 }
 
 std::unique_ptr<httplib::Client> DroverdProcess::anonymous_client() const {
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    auto c = std::make_unique<httplib::Client>(endpoint());
+    c->enable_server_certificate_verification(false);
     c->set_read_timeout(30, 0);
     c->set_keep_alive(true);
     c->set_tcp_nodelay(true);

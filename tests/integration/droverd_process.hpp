@@ -1,6 +1,7 @@
 // Starts the real droverd binary for integration tests: a temp data dir, 127.0.0.1 with port 0
 // (the kernel picks a free one; droverd prints it), SIGTERM or SIGKILL on demand, and restart on
-// the same data dir. The HTTP client is cpp-httplib's, as any DRP client would be.
+// the same data dir. The HTTP client is cpp-httplib's, as any DRP client would be. Plain HTTP
+// (--insecure-http) unless a test asks for HTTPS, which droverd serves by default.
 #pragma once
 #include <sys/types.h>
 
@@ -17,10 +18,11 @@ namespace drover::testing {
 inline constexpr const char* kAdminPassword = "drover-test-admin";
 // What child processes (the CLI, the agent) get in their environment to log in as admin.
 inline const std::string kAdminKey = std::string("admin:") + kAdminPassword;
+enum class Scheme { Http, Https };
 
 class DroverdProcess {
   public:
-    explicit DroverdProcess(std::vector<std::string> extra_args = {});
+    explicit DroverdProcess(std::vector<std::string> extra_args = {}, Scheme scheme = Scheme::Http);
     ~DroverdProcess();
     DroverdProcess(const DroverdProcess&) = delete;
     DroverdProcess& operator=(const DroverdProcess&) = delete;
@@ -36,8 +38,12 @@ class DroverdProcess {
 
     int port() const { return port_; }
     const std::string& data_dir() const { return data_dir_; }
+    std::string endpoint() const;  // "http://127.0.0.1:<port>" or "https://..."
+    // stdout of the last start, up to and including the "listening on" line.
+    const std::vector<std::string>& startup_lines() const { return startup_lines_; }
+    // With Https, it accepts any certificate.
     // A client logged in as admin with a token (one password check per droverd, not per request:
-    // scrypt costs tens of milliseconds by design).
+    // scrypt costs tens of milliseconds by design). With Https, it accepts any certificate.
     std::unique_ptr<httplib::Client> client() const;
     // A client with no credentials at all.
     std::unique_ptr<httplib::Client> anonymous_client() const;
@@ -47,6 +53,8 @@ class DroverdProcess {
 
   private:
     std::vector<std::string> extra_args_;
+    Scheme scheme_;
+    std::vector<std::string> startup_lines_;
     std::string data_dir_;
     pid_t pid_ = -1;
     int port_ = 0;
