@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     drover::cli::add_machine_commands(app, session);
     drover::cli::add_job_commands(app, session);
     drover::cli::add_event_commands(app, session);
+    drover::cli::add_token_commands(app, session);
     drover::cli::add_agent_commands(app, session);
     drover::cli::add_contents_commands(app, session);
     return run(app, argc, argv);

@@ -1,102 +1,86 @@
 #!/usr/bin/env bash
-# The Quick start demo, after the build: starts droverd on a fresh embedded LMDB data dir, loads a
-# small workflow over the v3 API, creates a machine in it, and shows what the server did (the
-# workflow expanded into the machine's task list, the tasks rendered for it, one job cycle done by
-# hand, then the real agent running the workflow across a (simulated) reboot, the event stream,
-# and a template rendered offline).
-# The first steps speak HTTP with plain bash (/dev/tcp) to show the wire; then the drover CLI and
-# the machine agent take over.
+# The Quick start demo, after the build: droverd on a fresh data dir serving HTTPS with the
+# self-signed certificate it makes on first start, a real login (the admin password droverd
+# generates), content and a machine made with the drover CLI (pinning droverd's certificate),
+# the machine agent running the workflow with the machine's own token across a simulated reboot,
+# the jobs and a job log, what a wrong password and a machine token may not do, live events,
+# and a task template rendered offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data_dir=$(mktemp -d /tmp/drover-demo-XXXXXX)
 log=$data_dir.log
-# Plain HTTP for /dev/tcp (droverd serves HTTPS by default and warns about this flag).
-build/server/droverd --data-dir "$data_dir" --listen 127.0.0.1:0 --insecure-http >"$log" 2>&1 &
+build/server/droverd --data-dir "$data_dir" --listen 127.0.0.1:0 >"$log" 2>&1 &
 droverd_pid=$!
-trap 'kill $droverd_pid 2>/dev/null; wait $droverd_pid 2>/dev/null; rm -rf "$data_dir" "$data_dir-agent" "$log"' EXIT
-for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log")
-[ -n "$port" ] || { cat "$log"; exit 1; }
-
-# api METHOD PATH [BODY [CONTENT-TYPE [HEADER]]]: prints the response body (one request per
-# connection).
-api() {
-  local body=${3:-} type=${4:-application/json} extra=${5:+$5$'\r\n'}
-  exec 3<>"/dev/tcp/127.0.0.1/$port"
-  printf '%s %s HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Type: %s\r\n%sContent-Length: %d\r\n\r\n%s' \
-    "$1" "$2" "$type" "$extra" "${#body}" "$body" >&3
-  sed '1,/^\r$/d' <&3
-  exec 3<&-
-  echo
+cleanup() {
+  kill $droverd_pid 2>/dev/null || true
+  wait $droverd_pid 2>/dev/null || true
+  rm -rf "$data_dir" "$data_dir-agent" "$log" "$data_dir.events"
 }
-# field NAME: the first "NAME":"value" of the JSON on stdin.
-field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
+trap cleanup EXIT
+for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log")
+fingerprint=$(sed -n 's/.*TLS certificate SHA-256 fingerprint: \([0-9A-F:]*\).*/\1/p' "$log")
+[ -n "$port" ] && [ -n "$fingerprint" ] || { cat "$log"; exit 1; }
+password=$(cat "$data_dir/initial-admin-password")
 
-echo "== droverd $(build/server/droverd --version) on 127.0.0.1:$port, data in $data_dir =="
-api GET /healthz
+# Every CLI call pins droverd's certificate and logs in as admin.
+export RS_ENDPOINT=https://127.0.0.1:$port RS_SERVER_FINGERPRINT=$fingerprint
+export RS_KEY=admin:$password
+drover() { build/agent/drover "$@"; }
+
+echo "== droverd $(build/server/droverd --version) on $RS_ENDPOINT =="
+echo "   certificate SHA-256 $fingerprint (self-signed, in $data_dir/tls)"
+echo "   first start created user admin; its password is in $data_dir/initial-admin-password"
 echo
-echo "== content: a template, two tasks, two stages (one with a bootenv), a workflow =="
-api POST /api/v3/templates '{"ID":"hello.tmpl","Contents":"#!/bin/sh\necho hello from {{.Machine.Name}} in {{.Param \"site\"}}\n"}' >/dev/null
-api POST /api/v3/tasks '{"Name":"hello","Templates":[{"Name":"say-hello","ID":"hello.tmpl"}],"RequiredParams":["site"]}' >/dev/null
-api POST /api/v3/tasks '{"Name":"inventory","Prerequisites":["hello"],"Templates":[{"Name":"run","Contents":"#!/bin/sh\nuname -a\n"}]}' >/dev/null
-api POST /api/v3/bootenvs '{"Name":"sledgehammer","Kernel":"vmlinuz","Initrds":["initrd"]}' >/dev/null
-api POST /api/v3/stages '{"Name":"discover","BootEnv":"sledgehammer","Tasks":["inventory"]}' >/dev/null
-api POST /api/v3/stages '{"Name":"finish","BootEnv":"local","Tasks":["hello"]}' >/dev/null
-api POST /api/v3/workflows '{"Name":"bring-up","Stages":["discover","finish"]}'
+echo "== content: a template, two tasks (one needs the other), a bootenv, two stages, a workflow =="
+drover templates create '{"ID":"hello.tmpl","Contents":"#!/bin/sh\necho hello from {{.Machine.Name}} in {{.Param \"site\"}}\n"}' >/dev/null
+drover tasks create '{"Name":"hello","Templates":[{"Name":"say-hello","ID":"hello.tmpl"}],"RequiredParams":["site"]}' >/dev/null
+drover tasks create '{"Name":"inventory","Prerequisites":["hello"],"Templates":[{"Name":"run","Contents":"#!/bin/sh\nuname -sr\n"}]}' >/dev/null
+drover bootenvs create '{"Name":"sledgehammer","Kernel":"vmlinuz","Initrds":["initrd"]}' >/dev/null
+drover stages create '{"Name":"discover","BootEnv":"sledgehammer","Tasks":["inventory"]}' >/dev/null
+drover stages create '{"Name":"finish","BootEnv":"local","Tasks":["hello"]}' >/dev/null
+drover workflows create '{"Name":"bring-up","Stages":["discover","finish"]}' -F yaml | grep -A2 -E '^(Name|Stages):'
 echo
-echo "== a profile with a param, and a machine in the workflow =="
-api POST /api/v3/profiles '{"Name":"lab","Params":{"site":"rack-12"}}' >/dev/null
-api POST /api/v3/machines '{"Name":"node-01.example.com","Profiles":["lab"],"Workflow":"bring-up"}'
+drover events watch 'jobs.create.*' --count 5 >"$data_dir.events" 2>/dev/null &
+watcher=$!
+echo "== a profile with a param, and a machine in the workflow: its expanded task list =="
+drover profiles create '{"Name":"lab","Params":{"site":"rack-12"}}' >/dev/null
+uuid=$(drover machines create '{"Name":"node-01.example.com","Profiles":["lab"],"Workflow":"bring-up"}' | sed -n 's/^  "Uuid": "\(.*\)",$/\1/p')
+drover machines show "$uuid" -F yaml | sed -n '/^Tasks:/,/^[A-Z]/p' | sed '$d'
 echo
-echo "== the machine's aggregated params (spec 8 precedence) =="
-api GET '/api/v3/machines/Name:node-01.example.com/params?aggregate=true'
+echo "== its params, aggregated by precedence (machine, profiles, stage, global) =="
+drover machines params "$uuid" --aggregate
 echo
-echo "== a list query: machines in stage discover =="
-api GET '/api/v3/machines?Stage=discover&sort=Name'
-echo
-echo "== what the machine will run: every task left, rendered without running anything =="
-api GET '/api/v3/machines/Name:node-01.example.com/render?all=true'
-echo
-echo "== one job cycle, as the agent does it (POST /jobs, running, actions, log, finished) =="
-uuid=$(api GET '/api/v3/machines/Name:node-01.example.com' | field Uuid)
-job=$(api POST /api/v3/jobs "{\"Machine\":\"$uuid\"}" application/json 'Idempotency-Key: demo-1')
-again=$(api POST /api/v3/jobs "{\"Machine\":\"$uuid\"}" application/json 'Idempotency-Key: demo-1')
-job_id=$(echo "$job" | field Uuid)
-echo "POST /jobs -> job $job_id for task $(echo "$job" | field Task) (state $(echo "$job" | field State))"
-echo "the same Idempotency-Key again -> job $(echo "$again" | field Uuid) (no second job)"
-api PATCH "/api/v3/jobs/$job_id" '[{"op":"test","path":"/State","value":"created"},{"op":"replace","path":"/State","value":"running"}]' >/dev/null
-api GET "/api/v3/jobs/$job_id/actions"
-api PUT "/api/v3/jobs/$job_id/log" $'hello from node-01.example.com in rack-12\n' application/octet-stream
-api PATCH "/api/v3/jobs/$job_id" '[{"op":"test","path":"/State","value":"running"},{"op":"replace","path":"/State","value":"finished"},{"op":"replace","path":"/ExitState","value":"complete"}]' |
-  sed 's/.*"EndTime":"\([^"]*\)".*"State":"\([a-z]*\)".*/job ended \1, state \2/'
-echo "the job log:"
-api GET "/api/v3/jobs/$job_id/log"
-drover() { build/agent/drover -E "http://127.0.0.1:$port" "$@"; }
-agent_state=$data_dir-agent
-echo "== the machine agent runs the rest: inventory, then the workflow reaches bootenv local =="
-echo "   (drover agent --oneshot --skip-power: it exits where a real machine would reboot)"
-drover agent --machine "$uuid" --oneshot --skip-power --state-dir "$agent_state" 2>&1 | sed 's/^/   /'
-echo
-echo "== the jobs so far (drover jobs list Machine=<uuid> -F table) =="
-drover jobs list "Machine=$uuid" --sort StartTime -F table
+echo "== the agent runs with the machine's own token: inventory (after hello), then the workflow"
+echo "   reaches bootenv local (drover agent --oneshot --skip-power exits where a machine reboots) =="
+machine_token=$(drover machines token "$uuid" --ttl 1h)
+agent() { RS_KEY= drover -T "$machine_token" agent --machine "$uuid" --oneshot --skip-power --state-dir "$data_dir-agent" 2>&1 | sed 's/^/   /'; }
+agent
 echo
 echo "== after the reboot: Runnable=true and CurrentTask=-1 (reset-workflow), and the agent again =="
 drover machines update "$uuid" '{"Runnable":true,"CurrentTask":-1}' >/dev/null
-drover agent --machine "$uuid" --oneshot --skip-power --state-dir "$agent_state" 2>&1 | sed 's/^/   /'
+agent
 drover machines show "$uuid" -F yaml | grep -E '^(Stage|BootEnv|CurrentTask|WorkflowComplete):'
 echo
-echo "== every create so far, replayed from the event log (GET /api/v3/events?since=0) =="
-exec 3<>"/dev/tcp/127.0.0.1/$port"
-printf 'GET /api/v3/events?filter=*.create.*&since=0 HTTP/1.1\r\nHost: demo\r\n\r\n' >&3
-# Each event is one `id:` line and one `data:` line with the Event JSON; shown as type.action.key.
-timeout 2 grep -m 18 '^data: ' <&3 |
-  sed -n 's/^data: {"Action":"\([a-z]*\)","Key":"\([^"]*\)".*"Type":"\([a-z]*\)"}$/  \3.\1.\2/p' || true
-exec 3<&-
+echo "== the jobs (drover jobs list Machine=<uuid> -F table), and the last one's log =="
+drover jobs list "Machine=$uuid" --sort StartTime -F table
+last=$(drover jobs list "Machine=$uuid" --sort StartTime | sed -n 's/^    "Uuid": "\(.*\)",*$/\1/p' | tail -1)
+drover jobs log "$last"
 echo
-echo "== the task template rendered offline (drover template render) =="
+echo "== job creations seen live by 'drover events watch jobs.create.*' =="
+for _ in $(seq 50); do kill -0 $watcher 2>/dev/null || break; sleep 0.1; done
+kill $watcher 2>/dev/null || true
+wait $watcher 2>/dev/null || true
+sed -n 's/.*"Key":"\([^"]*\)".*"Task":"\([^"]*\)".*/   jobs.create \1 (\2)/p' "$data_dir.events"
+echo
+echo "== what is refused =="
+echo -n "   a wrong password:               "; RS_KEY=admin:wrong drover profiles list 2>&1 | head -1 || true
+echo -n "   the machine token reading users: "; RS_KEY= drover -T "$machine_token" users token admin 2>&1 | head -1 || true
+echo
+echo "== a task template rendered offline (drover template render) =="
 echo '{"templates":{"main":"{{.Machine.Name}} is in {{.Param \"site\"}}; {{ if .ParamExists \"ntp\" }}ntp set{{ else }}no ntp{{ end }}"},"main":"main","machine":{"Name":"node-01.example.com"},"params":{"site":"rack-12"}}' |
   build/agent/drover template render
 echo
 echo
-echo "Done. droverd stops now; run it yourself with:  build/server/droverd --data-dir /tmp/drover-data --listen 127.0.0.1:8092"
+echo "Done. droverd stops now; run it yourself with:  build/server/droverd --data-dir /tmp/drover-data"

@@ -1,5 +1,7 @@
 #include "agent/cli/cli_session.hpp"
 
+#include "agent/client/tls_options.hpp"
+
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +27,9 @@ client::ClientOptions Session::client_options() const {
     while (!o.endpoint.empty() && o.endpoint.back() == '/')
         o.endpoint.pop_back();
     o.token = options.token;
+    o.ca_cert = options.ca_cert;
+    o.server_fingerprint = options.server_fingerprint;
+    client::tls_options_from_env(o);  // flags win over the environment
     o.user = options.username;
     o.password = options.password;
     if (o.token.empty() && o.user.empty()) {
@@ -95,6 +100,11 @@ void add_global_options(CLI::App& app, Session& s) {
         ->envname("RS_FORMAT")
         ->check(CLI::IsMember({"json", "yaml", "table", "text"}));
     app.add_flag("-f,--force", o.force, "Force writes the server would otherwise refuse");
+    app.add_option("--ca-cert", o.ca_cert,
+                   "Verify droverd's TLS certificate against this CA file ($RS_CA_CERT)");
+    app.add_option("--server-fingerprint", o.server_fingerprint,
+                   "Pin droverd's TLS certificate by its SHA-256 fingerprint, as droverd logs it "
+                   "($RS_SERVER_FINGERPRINT)");
     app.add_option("-r,--ref", o.ref,
                    "update: patch against this object (JSON, file or -) instead of the "
                    "server's copy, failing if the server's copy differs from it");

@@ -31,7 +31,9 @@ struct GlobalOptions {
     std::string key;  // RS_KEY: "user:pass"
     std::string format;
     bool force = false;
-    std::string ref;  // update's base object instead of the server's copy
+    std::string ref;                 // update's base object instead of the server's copy
+    std::string ca_cert;             // verify droverd's certificate against this CA file
+    std::string server_fingerprint;  // or pin its SHA-256 fingerprint
 };
 
 class Session {

@@ -24,6 +24,8 @@ void add_machine_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 void add_job_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 // `events watch` and every type's `wait`, both on the event stream.
 void add_event_commands(CLI::App& app, const std::shared_ptr<Session>& s);
+// `machines token` and `users token` (spec 6.8).
+void add_token_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 void add_agent_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 void add_contents_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 

@@ -383,8 +383,12 @@ State MachineAgent::run_job(const Json& job) {
         env.runner_dir = o_.runner_dir.empty() ? o_.state_dir + "/runner" : o_.runner_dir;
         env.machine_uuid = o_.machine;
         env.endpoint = o_.client.endpoint;
-        env.token = o_.client.token;
+        env.token = token_;
         env.drover_path = o_.drover_path;
+        // drover run by a task (the helper's get_param/set_param) verifies droverd as we do.
+        if (!o_.client.ca_cert.empty()) env.extra_env.push_back("RS_CA_CERT=" + o_.client.ca_cert);
+        if (!o_.client.server_fingerprint.empty())
+            env.extra_env.push_back("RS_SERVER_FINGERPRINT=" + o_.client.server_fingerprint);
         ShipperSink sink(shipper);
         outcome = agent::run_task(run, env, sink, stop_);
     }

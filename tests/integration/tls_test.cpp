@@ -189,8 +189,8 @@ TEST_CASE("the event stream connects through a pinned TLS connection", "[integra
 
     o.server_fingerprint = std::string(64, '0');
     ApiClient wrong_pin(o);
-    auto refused = drover::client::follow_events(wrong_pin, {"profiles.*.*"},
-                                                 [](const drover::client::SseFrame&) { return true; });
+    auto refused = drover::client::follow_events(
+        wrong_pin, {"profiles.*.*"}, [](const drover::client::SseFrame&) { return true; });
     REQUIRE(refused);
     CHECK_THAT(refused->message, Catch::Contains("fingerprint mismatch"));
 }
