@@ -18,9 +18,14 @@ inline constexpr const char* kAdminPassword = "drover-test-admin";
 // What child processes (the CLI, the agent) get in their environment to log in as admin.
 inline const std::string kAdminKey = std::string("admin:") + kAdminPassword;
 
+// How user admin gets its password on first start: --admin-password kAdminPassword, or none, so
+// droverd generates one into <data-dir>/initial-admin-password (read back by admin_password()).
+enum class AdminPassword { Given, Generated };
+
 class DroverdProcess {
   public:
-    explicit DroverdProcess(std::vector<std::string> extra_args = {});
+    explicit DroverdProcess(std::vector<std::string> extra_args = {},
+                            AdminPassword admin = AdminPassword::Given);
     ~DroverdProcess();
     DroverdProcess(const DroverdProcess&) = delete;
     DroverdProcess& operator=(const DroverdProcess&) = delete;
@@ -36,6 +41,8 @@ class DroverdProcess {
 
     int port() const { return port_; }
     const std::string& data_dir() const { return data_dir_; }
+    // kAdminPassword, or the generated one from <data-dir>/initial-admin-password.
+    std::string admin_password() const;
     // A client logged in as admin with a token (one password check per droverd, not per request:
     // scrypt costs tens of milliseconds by design).
     std::unique_ptr<httplib::Client> client() const;
@@ -47,6 +54,7 @@ class DroverdProcess {
 
   private:
     std::vector<std::string> extra_args_;
+    AdminPassword admin_;
     std::string data_dir_;
     pid_t pid_ = -1;
     int port_ = 0;
