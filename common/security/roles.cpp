@@ -44,10 +44,11 @@ std::string_view role_name(Role role) {
 
 const std::vector<std::string_view>& operator_scopes() {
     // Not here, so admin-only: users, security (settings such as token lifetimes), prefs.
+    // contents: POST /contents writes a bundle of the content types listed here, nothing more.
     static const std::vector<std::string_view> scopes{
-        "bootenvs", "contexts", "events",   "files",     "indexes",  "info",
-        "isos",     "jobs",     "machines", "meta",      "objects",  "params",
-        "profiles", "stages",   "tasks",    "templates", "workflows"};
+        "bootenvs", "contents", "contexts", "events",   "files",     "indexes",
+        "info",     "isos",     "jobs",     "machines", "meta",      "objects",
+        "params",   "profiles", "stages",   "tasks",    "templates", "workflows"};
     return scopes;
 }
 

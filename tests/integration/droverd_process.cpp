@@ -7,12 +7,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace drover::testing {
 
-DroverdProcess::DroverdProcess(std::vector<std::string> extra_args, Scheme scheme)
-    : extra_args_(std::move(extra_args)), scheme_(scheme) {
+DroverdProcess::DroverdProcess(std::vector<std::string> extra_args, Scheme scheme,
+                               AdminPassword admin)
+    : extra_args_(std::move(extra_args)), scheme_(scheme), admin_(admin) {
     char tmpl[] = "/tmp/droverd-test-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     data_dir_ = tmpl;
@@ -29,11 +32,21 @@ void DroverdProcess::start(bool same_port) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     std::string listen = "127.0.0.1:" + std::to_string(same_port ? port_ : 0);
-    std::vector<std::string> args{
-        DROVERD_PATH,          "--data-dir", data_dir_,          "--listen",    listen,
-        "--heartbeat-seconds", "1",          "--admin-password", kAdminPassword};
+    std::vector<std::string> args{DROVERD_PATH, "--data-dir",          data_dir_, "--listen",
+                                  listen,       "--heartbeat-seconds", "1"};
     if (scheme_ == Scheme::Http) args.push_back("--insecure-http");
+    if (admin_ == AdminPassword::Given) {
+        args.push_back("--admin-password");
+        args.push_back(kAdminPassword);
+    }
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    // Our environment, but without $DROVER_ADMIN_PASSWORD when droverd is to generate one.
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e)
+        if (admin_ == AdminPassword::Given ||
+            std::string_view(*e).rfind("DROVER_ADMIN_PASSWORD=", 0) != 0)
+            envp.push_back(*e);
+    envp.push_back(nullptr);
     std::fflush(nullptr);  // or the child repeats our buffered output
     pid_ = fork();
     if (pid_ == 0) {
@@ -44,7 +57,7 @@ void DroverdProcess::start(bool same_port) {
         for (auto& a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
-        execv(argv[0], argv.data());
+        execve(argv[0], argv.data(), envp.data());
         _exit(127);
     }
     close(out[1]);
@@ -108,10 +121,20 @@ std::unique_ptr<httplib::Client> DroverdProcess::anonymous_client() const {
     return c;
 }
 
+std::string DroverdProcess::admin_password() const {
+    if (admin_ == AdminPassword::Given) return kAdminPassword;
+    std::ifstream in(data_dir_ + "/initial-admin-password");
+    std::string password;
+    std::getline(in, password);
+    if (password.empty())
+        throw std::runtime_error("no password in " + data_dir_ + "/initial-admin-password");
+    return password;
+}
+
 std::string DroverdProcess::admin_token() const {
     if (!admin_token_.empty()) return admin_token_;
     auto c = anonymous_client();
-    c->set_basic_auth("admin", kAdminPassword);
+    c->set_basic_auth("admin", admin_password().c_str());
     auto r = c->Get("/api/v3/users/admin/token?ttl=86400");
     if (!r || r->status != 200)
         throw std::runtime_error("cannot log in as admin: " +

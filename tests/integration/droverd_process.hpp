@@ -20,9 +20,16 @@ inline constexpr const char* kAdminPassword = "drover-test-admin";
 inline const std::string kAdminKey = std::string("admin:") + kAdminPassword;
 enum class Scheme { Http, Https };
 
+// How user admin gets its password on first start: --admin-password kAdminPassword, or none, so
+// droverd generates one into <data-dir>/initial-admin-password (read back by admin_password()).
+enum class AdminPassword { Given, Generated };
+
 class DroverdProcess {
   public:
-    explicit DroverdProcess(std::vector<std::string> extra_args = {}, Scheme scheme = Scheme::Http);
+    explicit DroverdProcess(std::vector<std::string> extra_args = {}, Scheme scheme = Scheme::Http,
+                            AdminPassword admin = AdminPassword::Given);
+    DroverdProcess(std::vector<std::string> extra_args, AdminPassword admin)
+        : DroverdProcess(std::move(extra_args), Scheme::Http, admin) {}
     ~DroverdProcess();
     DroverdProcess(const DroverdProcess&) = delete;
     DroverdProcess& operator=(const DroverdProcess&) = delete;
@@ -42,6 +49,8 @@ class DroverdProcess {
     // stdout of the last start, up to and including the "listening on" line.
     const std::vector<std::string>& startup_lines() const { return startup_lines_; }
     // With Https, it accepts any certificate.
+    // kAdminPassword, or the generated one from <data-dir>/initial-admin-password.
+    std::string admin_password() const;
     // A client logged in as admin with a token (one password check per droverd, not per request:
     // scrypt costs tens of milliseconds by design). With Https, it accepts any certificate.
     std::unique_ptr<httplib::Client> client() const;
@@ -55,6 +64,7 @@ class DroverdProcess {
     std::vector<std::string> extra_args_;
     Scheme scheme_;
     std::vector<std::string> startup_lines_;
+    AdminPassword admin_;
     std::string data_dir_;
     pid_t pid_ = -1;
     int port_ = 0;

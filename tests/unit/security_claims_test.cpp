@@ -217,6 +217,8 @@ TEST_CASE("the authorisation table: admin, operator, readonly, a user without ro
         {req("GET", "workflows", "discover-base"), "yyy.."},
         {req("GET", "contexts", "drpcli-runner"), "yyy.."},
         {req("POST", "workflows"), "yy..."},
+        // content bundles (POST /contents): what operators may write object by object
+        {req("POST", "contents"), "yy..."},
         // users: admin only, except that everyone may read itself and get its own token
         {req("GET", "users"), "y...."},
         {req("POST", "users"), "y...."},
