@@ -2,6 +2,7 @@
 // droverd, each filtered to one profile's updates, reports droverd's RSS (from /proc) before and
 // after, then measures commit-to-wake-up latency: a param POST on profile i, timed until stream
 // i (and only it) receives the event. Usage: event_stream_bench <port> <droverd-pid> [streams]
+// with droverd started --insecure-http and an admin token in $DROVER_TOKEN.
 // [samples]. The profiles p0..p<N-1> are created first.
 #include <netinet/in.h>
 #include <poll.h>
@@ -22,6 +23,12 @@
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// "Authorization: Bearer $DROVER_TOKEN\r\n", or nothing.
+std::string auth_header() {
+    const char* token = std::getenv("DROVER_TOKEN");
+    return token ? std::string("Authorization: Bearer ") + token + "\r\n" : "";
+}
 
 long rss_kb(int pid) {
     std::ifstream f("/proc/" + std::to_string(pid) + "/status");
@@ -52,7 +59,8 @@ int open_stream(int port, const std::string& filter) {
         close(fd);
         return -1;
     }
-    std::string req = "GET /api/v3/events?filter=" + filter + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::string req =
+        "GET /api/v3/events?filter=" + filter + " HTTP/1.1\r\nHost: x\r\n" + auth_header() + "\r\n";
     if (send(fd, req.data(), req.size(), 0) != static_cast<ssize_t>(req.size())) {
         close(fd);
         return -1;
@@ -108,6 +116,7 @@ int main(int argc, char** argv) {
 
     httplib::Client c("127.0.0.1", port);
     c.set_keep_alive(true);
+    if (const char* token = std::getenv("DROVER_TOKEN")) c.set_bearer_token_auth(token);
     for (int i = 0; i < n; ++i)
         c.Post("/api/v3/profiles", "{\"Name\":\"p" + std::to_string(i) + "\"}", "application/json");
     long rss_before = rss_kb(pid), mem_before = mem_used_kb();

@@ -2,7 +2,8 @@
 // task list of T one-template tasks, run job cycles as fast as droverd answers. A cycle is the
 // agent's protocol for one task: POST /jobs (Idempotency-Key), PATCH running, GET actions, PUT log
 // (X-Log-Offset), PATCH finished. When a machine's list is done it is reset with CurrentTask=-1.
-// droverd runs in a forked child on a temp data dir. Usage: job_cycle_bench [seconds=10] [agents=16]
+// droverd runs in a forked child on a temp data dir. Usage: job_cycle_bench [seconds=10]
+// [agents=16]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,19 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr int kTasks = 8;
+constexpr const char* kBenchPassword = "job-cycle-bench";
+
+// One login for the run: agents use a token, as real agents do (a password check is ~70 ms).
+std::string admin_token(int port) {
+    httplib::Client c("127.0.0.1", port);
+    c.set_basic_auth("admin", kBenchPassword);
+    auto r = c.Get("/api/v3/users/admin/token?ttl=3600");
+    if (!r || r->status != 200) {
+        std::fprintf(stderr, "cannot log in\n");
+        std::exit(1);
+    }
+    return nlohmann::json::parse(r->body)["Token"].get<std::string>();
+}
 
 struct Latencies {
     std::mutex mutex;
@@ -53,6 +67,8 @@ pid_t start_server(const std::string& dir, int port) {
     o.data_dir = dir;
     o.host = "127.0.0.1";
     o.port = static_cast<std::uint16_t>(port);
+    o.insecure_http = true;  // the protocol's cost, not TLS's (BENCHMARKS.md measures TLS apart)
+    o.admin_password = kBenchPassword;
     drover::server::Daemon d(o);
     std::string err;
     if (!d.start(err)) {
@@ -72,9 +88,10 @@ json patch_state(const std::string& from, const std::string& to) {
 }
 
 // One agent's loop; returns completed cycles.
-long run_agent(int port, const std::string& uuid, Clock::time_point end, Latencies& lat,
-               std::atomic<long>& errors) {
+long run_agent(int port, const std::string& token, const std::string& uuid, Clock::time_point end,
+               Latencies& lat, std::atomic<long>& errors) {
     httplib::Client c("127.0.0.1", port);
+    c.set_bearer_token_auth(token.c_str());
     c.set_keep_alive(true);
     c.set_tcp_nodelay(true);  // httplib writes head and body separately: Nagle would add 40 ms
     std::map<std::string, std::vector<double>> mine;
@@ -89,11 +106,13 @@ long run_agent(int port, const std::string& uuid, Clock::time_point end, Latenci
     const json body{{"Machine", uuid}};
     while (Clock::now() < end) {
         httplib::Headers key{{"Idempotency-Key", uuid + "-" + std::to_string(++decision)}};
-        auto job = timed("POST /jobs",
-                         [&] { return c.Post("/api/v3/jobs", key, body.dump(), "application/json"); });
+        auto job = timed("POST /jobs", [&] {
+            return c.Post("/api/v3/jobs", key, body.dump(), "application/json");
+        });
         if (!job) continue;
         if (job->status == 204) {
-            json reset = json::array({{{"op", "replace"}, {"path", "/CurrentTask"}, {"value", -1}}});
+            json reset =
+                json::array({{{"op", "replace"}, {"path", "/CurrentTask"}, {"value", -1}}});
             timed("PATCH machine", [&] {
                 return c.Patch(("/api/v3/machines/" + uuid).c_str(), reset.dump(),
                                "application/json");
@@ -124,8 +143,9 @@ long run_agent(int port, const std::string& uuid, Clock::time_point end, Latenci
     return cycles;
 }
 
-void setup(int port, int agents, std::vector<std::string>& uuids) {
+void setup(int port, const std::string& token, int agents, std::vector<std::string>& uuids) {
     httplib::Client c("127.0.0.1", port);
+    c.set_bearer_token_auth(token.c_str());
     json tasks = json::array();
     for (int t = 0; t < kTasks; ++t) {
         std::string name = "task" + std::to_string(t);
@@ -157,14 +177,15 @@ int main(int argc, char** argv) {
     pid_t server = start_server(dir, port);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     std::vector<std::string> uuids;
-    setup(port, agents, uuids);
+    const std::string token = admin_token(port);
+    setup(port, token, agents, uuids);
 
     Latencies lat;
     std::atomic<long> cycles{0}, errors{0};
     auto start = Clock::now(), end = start + std::chrono::seconds(seconds);
     std::vector<std::thread> threads;
     for (const auto& u : uuids)
-        threads.emplace_back([&, u] { cycles += run_agent(port, u, end, lat, errors); });
+        threads.emplace_back([&, u] { cycles += run_agent(port, token, u, end, lat, errors); });
     for (auto& t : threads)
         t.join();
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
