@@ -14,13 +14,6 @@ using model::Json;
 
 namespace {
 
-void reply_result(http::Response& res, const objects::ObjectResult& r) {
-    if (r)
-        reply_json(res, 200, r.value());
-    else
-        reply_error(res, r.error());
-}
-
 void reply_next_job(http::Response& res, const jobs::NextJobReply& reply) {
     if (reply.job) return reply_json(res, reply.status, *reply.job);
     res.status = 204;

@@ -11,13 +11,6 @@ using objects::ObjectResult;
 
 namespace {
 
-void reply_result(http::Response& res, const ObjectResult& r, int ok_status = 200) {
-    if (r)
-        reply_json(res, ok_status, r.value());
-    else
-        reply_error(res, r.error());
-}
-
 void method_not_allowed(http::Response& res, const std::string& prefix, const std::string& allow) {
     res.headers.emplace("Allow", allow);
     reply_error(res, 405, "MethodNotAllowed", "Method not allowed here; use " + allow, prefix);

@@ -70,4 +70,11 @@ bool query_flag(const http::Request& req, const std::string& name) {
     return v && (*v == "true" || *v == "1" || *v == "yes");
 }
 
+void reply_result(http::Response& res, const objects::ObjectResult& r, int ok_status) {
+    if (r)
+        reply_json(res, ok_status, r.value());
+    else
+        reply_error(res, r.error());
+}
+
 }  // namespace drover::api_routes

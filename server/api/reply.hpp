@@ -5,11 +5,14 @@
 
 #include "common/model/error.hpp"
 #include "server/http/http_server.hpp"
+#include "server/objects/object_errors.hpp"
 
 namespace drover::api_routes {
 
 void reply_json(http::Response& res, int status, const model::Json& body);
 void reply_error(http::Response& res, const model::Error& e);
+// An object-layer result: its JSON with `ok_status`, or its DRP error.
+void reply_result(http::Response& res, const objects::ObjectResult& r, int ok_status = 200);
 // A DRP error built on the spot: {Model, Key, Type, Messages:[message], Code: status}.
 void reply_error(http::Response& res, int status, const std::string& type,
                  const std::string& message, const std::string& model = "",

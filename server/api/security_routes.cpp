@@ -43,13 +43,6 @@ bool bad_ttl(const std::optional<std::int64_t>& ttl, http::Response& res,
     return true;
 }
 
-void reply_result(http::Response& res, const objects::ObjectResult& r, int ok_status) {
-    if (r)
-        reply_json(res, ok_status, r.value());
-    else
-        reply_error(res, r.error());
-}
-
 }  // namespace
 
 void handle_users(security::SecurityService& security, objects::ObjectService& objects,
