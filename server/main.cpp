@@ -5,6 +5,27 @@
 #include <thread>
 
 #include "server/daemon.hpp"
+#include "server/ops/backup.hpp"
+
+namespace {
+
+int run_backup_command(bool is_backup, const std::string& archive, const std::string& data_dir) {
+    drover::ops::BackupSummary summary;
+    std::string error =
+        is_backup ? drover::ops::backup_data_dir(data_dir, archive, DROVER_VERSION, summary)
+                  : drover::ops::restore_data_dir(archive, data_dir, summary);
+    if (!error.empty()) {
+        std::cerr << "droverd: " << (is_backup ? "backup" : "restore") << " failed: " << error
+                  << "\n";
+        return 1;
+    }
+    std::cout << "droverd: " << (is_backup ? "backed up " : "restored ") << data_dir
+              << (is_backup ? " to " : " from ") << archive << " (" << summary.jobs << " jobs, "
+              << summary.job_logs << " job logs, " << summary.archive_bytes << " bytes)\n";
+    return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     drover::server::DaemonOptions opts;
@@ -62,7 +83,20 @@ int main(int argc, char** argv) {
     app.add_option("--tls-key", opts.tls_key_file, "PEM private key of --tls-cert");
     app.add_flag("--insecure-http", opts.insecure_http,
                  "Serve plain HTTP without TLS (tests and local demos only)");
+    std::string archive;
+    CLI::App* backup = app.add_subcommand(
+        "backup",
+        "Write a consistent copy of the data dir (store, job logs, keys) to FILE; safe "
+        "while droverd runs");
+    backup->add_option("file", archive, "The backup file (mode 0600: it holds the keys)")
+        ->required();
+    CLI::App* restore = app.add_subcommand(
+        "restore", "Unpack a backup FILE into the data dir, which must be missing or empty");
+    restore->add_option("file", archive, "A file written by droverd backup")->required();
+    backup->fallthrough();
+    restore->fallthrough();
     CLI11_PARSE(app, argc, argv);
+    if (*backup || *restore) return run_backup_command(backup->parsed(), archive, opts.data_dir);
     if (!admin_password.empty()) opts.admin_password = admin_password;
     if (!drover::server::parse_listen(listen, opts.host, opts.port)) {
         std::cerr << "droverd: --listen must be HOST:PORT, got " << listen << "\n";
