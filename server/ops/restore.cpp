@@ -114,7 +114,6 @@ class Unpacker {
             if (::write(out.get(), buffer.data(), n) != static_cast<ssize_t>(n))
                 return os_error("writing " + path.string());
         }
-        if (::fsync(out.get()) != 0) return os_error("syncing " + path.string());
         return owner_.apply(out.get(), path.string());
     }
 
@@ -146,15 +145,11 @@ void empty_directory(const fs::path& dir) {
         fs::remove_all(entry.path(), ec);
 }
 
-std::string sync_tree(const fs::path& dir) {
-    std::error_code ec;
-    std::vector<fs::path> dirs{dir};
-    for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
-        if (entry.is_directory()) dirs.push_back(entry.path());
-    for (const auto& d : dirs) {
-        UniqueFd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!fd.valid() || ::fsync(fd.get()) != 0) return os_error("syncing " + d.string());
-    }
+// One syncfs() for the whole restore instead of an fsync per file: a backup holds a file per job
+// log, and per-file syncs made restoring 18,000 logs take 90 s instead of 2.
+std::string sync_filesystem(const fs::path& dir) {
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid() || ::syncfs(fd.get()) != 0) return os_error("syncing " + dir.string());
     return {};
 }
 
@@ -176,7 +171,7 @@ std::string restore_data_dir(const std::string& archive_path, const std::string&
     });
     if (error.empty() && !unpacker.saw_store()) error = "the backup holds no store (data.mdb)";
     if (error.empty()) error = store::check_private_store(dir.string()).message;
-    if (error.empty()) error = sync_tree(dir);
+    if (error.empty()) error = sync_filesystem(dir);
     if (!error.empty()) empty_directory(dir);
     return error;
 }
