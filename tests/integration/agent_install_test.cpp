@@ -264,10 +264,14 @@ TEST_CASE("agent --config: flags and RS_* variables win over the file, which mus
         REQUIRE(chmod(config.c_str(), 0600) == 0);
         CHECK(run_configured_agent(config).status == 0);
     }
-    SECTION("an unknown setting is an error naming it") {
+    SECTION("an unknown or repeated setting is an error naming it") {
         set_config(config, "oneshott", "true");
         auto agent = run_configured_agent(config);
         CHECK(agent.status == 1);
         CHECK(agent.err.find("unknown setting 'oneshott'") != std::string::npos);
+        std::ofstream(config, std::ios::app) << "machine = " << kUuid << "\n";
+        agent = run_configured_agent(config);
+        CHECK(agent.status == 1);
+        CHECK(agent.err.find("machine is set twice") != std::string::npos);
     }
 }
