@@ -1,26 +1,23 @@
 // `drover agent`: the machine agent of spec 5 (state machine in agent/fsm). Flags follow
-// `drpcli machines processjobs` (spec 5.1); SIGTERM and SIGINT stop it cleanly: a running action
-// is killed and its job left incomplete, to run again (spec 2.5 step 8).
+// `drpcli machines processjobs` (spec 5.1); `--config FILE` supplies any of them and the global
+// ones (agent_config.hpp), as drover-agent.service does. SIGTERM and SIGINT stop it cleanly: a
+// running action is killed and its job left incomplete, to run again (spec 2.5 step 8).
 #include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
-#include <cstdlib>
 #include <thread>
 
+#include "agent/cli/agent_config.hpp"
 #include "agent/cli/cli_session.hpp"
 #include "agent/cli/commands.hpp"
+#include "agent/cli/private_file.hpp"
 #include "agent/fsm/machine_agent.hpp"
 
 namespace drover::cli {
 
 namespace {
-
-std::string env_or(const char* name, const std::string& fallback) {
-    const char* v = std::getenv(name);
-    return v && *v ? v : fallback;
-}
 
 std::string self_path() {
     char buf[4096];
@@ -54,10 +51,12 @@ void add_agent_commands(CLI::App& app, const std::shared_ptr<Session>& session) 
         "Run the machine agent (spec 5): process jobs for a machine (endpoint and "
         "credentials from the global flags)");
     auto opts = std::make_shared<agent::AgentOptions>();
-    opts->machine = env_or("RS_UUID", "");
-    opts->context = env_or("RS_CONTEXT", "");
-    cmd->add_option("--machine", opts->machine, "Machine UUID ($RS_UUID)");
-    cmd->add_option("--context", opts->context, "Agent context ($RS_CONTEXT)");
+    auto config = std::make_shared<std::string>();
+    cmd->add_option("--config", *config,
+                    "Read settings from this file (key = value, keys named like the flags); "
+                    "flags and RS_* variables win over it");
+    cmd->add_option("--machine", opts->machine, "Machine UUID")->envname("RS_UUID");
+    cmd->add_option("--context", opts->context, "Agent context")->envname("RS_CONTEXT");
     cmd->add_flag("--oneshot", opts->oneshot, "Exit instead of waiting for work");
     cmd->add_flag("--exit-on-failure", opts->exit_on_failure, "Exit when a job fails");
     cmd->add_flag("--skip-power", opts->skip_power,
@@ -67,13 +66,18 @@ void add_agent_commands(CLI::App& app, const std::shared_ptr<Session>& session) 
         ->capture_default_str();
     cmd->add_option("--reboot-command", opts->reboot_command)->capture_default_str();
     cmd->add_option("--poweroff-command", opts->poweroff_command)->capture_default_str();
-    cmd->callback([opts, session] {
+    cmd->callback([cmd, opts, config, session] {
+        if (!cmd->get_subcommands().empty()) return;  // install or remove ran instead
+        if (!config->empty())
+            apply_agent_config(parse_agent_config(read_private_file(*config), *config), *cmd,
+                               *config);
         if (opts->machine.empty()) throw CLI::ValidationError("--machine", "needs a machine UUID");
         opts->client = session->client_options();
         opts->drover_path = self_path();
         int rc = run_with_signals(*opts);
         if (rc != 0) throw CLI::RuntimeError(rc);
     });
+    add_agent_install_commands(*cmd, session);
 }
 
 }  // namespace drover::cli

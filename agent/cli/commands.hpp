@@ -27,6 +27,8 @@ void add_event_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 // `machines token` and `users token` (spec 6.8).
 void add_token_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 void add_agent_commands(CLI::App& app, const std::shared_ptr<Session>& s);
+// `agent install` and `agent remove`, registered on the agent subcommand.
+void add_agent_install_commands(CLI::App& agent, const std::shared_ptr<Session>& s);
 void add_contents_commands(CLI::App& app, const std::shared_ptr<Session>& s);
 
 }  // namespace drover::cli

@@ -189,6 +189,10 @@ bool ApiClient::interrupted() const {
     return impl_->interrupted;
 }
 
+std::string ApiClient::seen_server_fingerprint() const {
+    return impl_->tls ? impl_->tls->seen_fingerprint() : "";
+}
+
 api::Expected<nlohmann::json, ApiError> ApiClient::call(const std::string& method,
                                                         const std::string& path,
                                                         const nlohmann::json* body,

@@ -98,6 +98,9 @@ class ApiClient {
     // Thread-safe: ends the request in flight and refuses later ones (a stream's watchdog).
     void interrupt();
     bool interrupted() const;
+    // The SHA-256 fingerprint ("AB:CD:...") of the certificate the server showed on this
+    // client's last TLS handshake, verified or not; "" for http:// or before any request.
+    std::string seen_server_fingerprint() const;
 
   private:
     struct Impl;

@@ -95,10 +95,7 @@ api::Expected<std::unique_ptr<TlsVerifier>, std::string> TlsVerifier::attach(
         return std::unique_ptr<TlsVerifier>();
     }
     client.enable_server_certificate_verification(false);  // see the file comment
-    if (!wanted) {
-        warn_unverified_once();
-        return std::unique_ptr<TlsVerifier>();
-    }
+    if (!wanted) warn_unverified_once();
     std::string pin;
     if (!options.server_fingerprint.empty()) {
         auto normal = normalize_fingerprint(options.server_fingerprint);
@@ -128,9 +125,17 @@ api::Expected<std::unique_ptr<TlsVerifier>, std::string> TlsVerifier::attach(
 }
 
 int TlsVerifier::check(int preverified, X509_STORE_CTX* store) {
+    // The pin names the leaf, whatever the depth OpenSSL is asking about.
+    std::string seen = sha256_fingerprint(X509_STORE_CTX_get0_cert(store));
+    {
+        std::lock_guard lock(mutex_);
+        seen_ = seen;
+    }
+    if (pin_.empty() && ca_cert_.empty()) {
+        X509_STORE_CTX_set_error(store, X509_V_OK);  // unverified: accepted, with the warning
+        return 1;
+    }
     if (!pin_.empty()) {
-        // The pin names the leaf, whatever the depth OpenSSL is asking about.
-        std::string seen = sha256_fingerprint(X509_STORE_CTX_get0_cert(store));
         if (seen != pin_) {
             fail("TLS certificate fingerprint mismatch: the server's certificate has SHA-256 " +
                  seen + ", the pinned fingerprint is " + pin_);
@@ -152,6 +157,11 @@ int TlsVerifier::check(int preverified, X509_STORE_CTX* store) {
 void TlsVerifier::fail(std::string why) {
     std::lock_guard lock(mutex_);
     failure_ = std::move(why);
+}
+
+std::string TlsVerifier::seen_fingerprint() {
+    std::lock_guard lock(mutex_);
+    return seen_;
 }
 
 std::string TlsVerifier::take_failure() {

@@ -7,6 +7,7 @@
 
 #include <functional>
 
+#include "agent_fixtures.hpp"
 #include "agent_process.hpp"
 #include "droverd_process.hpp"
 #include "fake_agent.hpp"
@@ -31,16 +32,6 @@ json once(const std::string& name, int code) {
                              "\"; echo " + name + " exits " + std::to_string(code) + "; exit " +
                              std::to_string(code) + "; fi\necho " + name + " ok\n"}};
 }
-
-struct WorkDir {
-    std::string path;
-    WorkDir() {
-        char tmpl[] = "/tmp/drover-agent-XXXXXX";
-        REQUIRE(mkdtemp(tmpl));
-        path = tmpl;
-    }
-    ~WorkDir() { fs::remove_all(path); }
-};
 
 // Runs one agent until it ends; "" when it ended cleanly, else what went wrong.
 using AgentDriver = std::function<std::string(httplib::Client& c, const std::string& work)>;

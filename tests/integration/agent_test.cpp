@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "agent_fixtures.hpp"
 #include "agent_process.hpp"
 #include "droverd_process.hpp"
 
@@ -24,25 +25,6 @@ const std::string kMachine = "/api/v3/machines/" + kUuid;
 
 json op(const std::string& kind, const std::string& path, const json& value) {
     return {{"op", kind}, {"path", path}, {"value", value}};
-}
-
-struct WorkDir {
-    std::string path;
-    WorkDir() {
-        char tmpl[] = "/tmp/drover-agent-XXXXXX";
-        REQUIRE(mkdtemp(tmpl));
-        path = tmpl;
-    }
-    ~WorkDir() { fs::remove_all(path); }
-};
-
-void make_task(httplib::Client& c, const std::string& name, const std::string& script,
-               const json& meta = json::object()) {
-    REQUIRE(post(c, "/api/v3/tasks",
-                 {{"Name", name},
-                  {"Meta", meta},
-                  {"Templates", {{{"Name", "run"}, {"Contents", "#!/bin/bash\n" + script}}}}})
-                .status == 201);
 }
 
 // What the agent runs with: the machine's own token (issue 7), and $JT for the test scripts.
