@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# The Quick start demo, after the build: droverd on a fresh data dir serving HTTPS with the
-# self-signed certificate it makes on first start, a real login (the admin password droverd
-# generates), content and a machine made with the drover CLI (pinning droverd's certificate),
-# the machine agent running the workflow with the machine's own token across a simulated reboot,
-# the jobs and a job log, what a wrong password and a machine token may not do, live events,
-# and a task template rendered offline.
+# A tour of drover's features, one at a time (packaging/demo.sh is the Quick start's demo of the
+# main job): droverd on a fresh data dir serving HTTPS with the self-signed certificate it makes
+# on first start, a real login (the admin password droverd generates), content and a machine made
+# with the drover CLI (pinning droverd's certificate), the machine agent running the workflow with
+# the machine's own token across a simulated reboot, the jobs and a job log, what a wrong password
+# and a machine token may not do, live events, and a task template rendered offline.
+# Usage: packaging/tour.sh [--build-dir DIR]   (the binaries' build dir, default ./build)
 set -euo pipefail
+build=
+case "$#:${1:-}" in
+  0:) ;;
+  2:--build-dir) build=$(cd "$2" && pwd) ;;
+  *) echo "usage: packaging/tour.sh [--build-dir DIR]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
+build=${build:-$PWD/build}
 
-data_dir=$(mktemp -d /tmp/drover-demo-XXXXXX)
+data_dir=$(mktemp -d /tmp/drover-tour-XXXXXX)
 log=$data_dir.log
-build/server/droverd --data-dir "$data_dir" --listen 127.0.0.1:0 >"$log" 2>&1 &
+"$build/server/droverd" --data-dir "$data_dir" --listen 127.0.0.1:0 >"$log" 2>&1 &
 droverd_pid=$!
 cleanup() {
   kill $droverd_pid 2>/dev/null || true
@@ -27,9 +35,9 @@ password=$(cat "$data_dir/initial-admin-password")
 # Every CLI call pins droverd's certificate and logs in as admin.
 export RS_ENDPOINT=https://127.0.0.1:$port RS_SERVER_FINGERPRINT=$fingerprint
 export RS_KEY=admin:$password
-drover() { build/agent/drover "$@"; }
+drover() { "$build/agent/drover" "$@"; }
 
-echo "== droverd $(build/server/droverd --version) on $RS_ENDPOINT =="
+echo "== droverd $("$build/server/droverd" --version) on $RS_ENDPOINT =="
 echo "   certificate SHA-256 $fingerprint (self-signed, in $data_dir/tls)"
 echo "   first start created user admin; its password is in $data_dir/initial-admin-password"
 echo
@@ -55,7 +63,7 @@ echo
 echo "== the agent runs with the machine's own token: inventory (after hello), then the workflow"
 echo "   reaches bootenv local (drover agent --oneshot --skip-power exits where a machine reboots) =="
 machine_token=$(drover machines token "$uuid" --ttl 1h)
-agent() { RS_KEY= drover -T "$machine_token" agent --machine "$uuid" --oneshot --skip-power --state-dir "$data_dir-agent" 2>&1 | sed 's/^/   /'; }
+agent() { RS_KEY='' drover -T "$machine_token" agent --machine "$uuid" --oneshot --skip-power --state-dir "$data_dir-agent" 2>&1 | sed 's/^/   /'; }
 agent
 echo
 echo "== after the reboot: Runnable=true and CurrentTask=-1 (reset-workflow), and the agent again =="
@@ -76,11 +84,11 @@ sed -n 's/.*"Key":"\([^"]*\)".*"Task":"\([^"]*\)".*/   jobs.create \1 (\2)/p' "$
 echo
 echo "== what is refused =="
 echo -n "   a wrong password:               "; RS_KEY=admin:wrong drover profiles list 2>&1 | head -1 || true
-echo -n "   the machine token reading users: "; RS_KEY= drover -T "$machine_token" users token admin 2>&1 | head -1 || true
+echo -n "   the machine token reading users: "; RS_KEY='' drover -T "$machine_token" users token admin 2>&1 | head -1 || true
 echo
 echo "== a task template rendered offline (drover template render) =="
 echo '{"templates":{"main":"{{.Machine.Name}} is in {{.Param \"site\"}}; {{ if .ParamExists \"ntp\" }}ntp set{{ else }}no ntp{{ end }}"},"main":"main","machine":{"Name":"node-01.example.com"},"params":{"site":"rack-12"}}' |
-  build/agent/drover template render
+  "$build/agent/drover" template render
 echo
 echo
 echo "Done. droverd stops now; run it yourself with:  build/server/droverd --data-dir /tmp/drover-data"
