@@ -1,86 +1,250 @@
 #!/usr/bin/env bash
-# The Quick start demo, after the build: droverd on a fresh data dir serving HTTPS with the
-# self-signed certificate it makes on first start, a real login (the admin password droverd
-# generates), content and a machine made with the drover CLI (pinning droverd's certificate),
-# the machine agent running the workflow with the machine's own token across a simulated reboot,
-# the jobs and a job log, what a wrong password and a machine token may not do, live events,
-# and a task template rendered offline.
+# The Quick start demo, after the build: droverd on a fresh data dir (HTTPS with the self-signed
+# certificate it makes, embedded LMDB, the admin password it generates), the demo content bundle
+# (packaging/demo-content) uploaded with the CLI, six machines in its workflow and one
+# `drover agent` per machine, each with its own state dir and token. `--skip-power` stands in for
+# reboots: the agent exits where a machine would reboot and the demo starts it again (the boot).
+# It prints the machines' progress until every workflow is complete, then how to look with the
+# CLI. It exits non-zero, with the logs that say why, if a job fails, an agent stops for another
+# reason or the workflows take longer than $DROVER_DEMO_TIMEOUT seconds (default 120).
+# On a terminal droverd and the agents keep running until Enter or Ctrl-C; otherwise (CI, ctest)
+# everything stops and is deleted at the end.
+# Usage: packaging/demo.sh [--build-dir DIR]   (the binaries' build dir, default ./build)
 set -euo pipefail
+build=
+case "$#:${1:-}" in
+  0:) ;;
+  2:--build-dir) build=$(cd "$2" && pwd) ;;
+  *) echo "usage: packaging/demo.sh [--build-dir DIR]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
+build=${build:-$PWD/build}
+content=$PWD/packaging/demo-content
+workflow=demo-bring-up
+machine_count=6
+timeout_s=${DROVER_DEMO_TIMEOUT:-120}
+interactive=false
+[ -t 0 ] && [ -t 1 ] && interactive=true
 
-data_dir=$(mktemp -d /tmp/drover-demo-XXXXXX)
-log=$data_dir.log
-build/server/droverd --data-dir "$data_dir" --listen 127.0.0.1:0 >"$log" 2>&1 &
-droverd_pid=$!
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+elapsed() { local ms=$(($(now_ms) - started_ms)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
+started_ms=$(now_ms)
+work=$(mktemp -d /tmp/drover-demo-XXXXXX)
+droverd_pid=
+declare -a names uuids tokens agent_pids boots events
+# SIGTERM, and SIGKILL for what still runs 5 s later.
+stop() { # <pid>...
+  [ $# -gt 0 ] || return 0
+  kill "$@" 2>/dev/null || true
+  local n
+  for ((n = 0; n < 50; n++)); do kill -0 "$@" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$@" 2>/dev/null || true
+  wait "$@" 2>/dev/null || true
+}
+# The agents first, so that they end while droverd can still take their last words.
 cleanup() {
-  kill $droverd_pid 2>/dev/null || true
-  wait $droverd_pid 2>/dev/null || true
-  rm -rf "$data_dir" "$data_dir-agent" "$log" "$data_dir.events"
+  stop "${agent_pids[@]}"
+  stop $droverd_pid
+  rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log")
-fingerprint=$(sed -n 's/.*TLS certificate SHA-256 fingerprint: \([0-9A-F:]*\).*/\1/p' "$log")
-[ -n "$port" ] && [ -n "$fingerprint" ] || { cat "$log"; exit 1; }
-password=$(cat "$data_dir/initial-admin-password")
+trap 'exit 130' INT TERM
 
-# Every CLI call pins droverd's certificate and logs in as admin.
-export RS_ENDPOINT=https://127.0.0.1:$port RS_SERVER_FINGERPRINT=$fingerprint
-export RS_KEY=admin:$password
-drover() { build/agent/drover "$@"; }
+drover() { "$build/agent/drover" "$@"; }
+agent_log() { echo "$work/agents/${names[$1]}/boot-${boots[$1]}.log"; }
 
-echo "== droverd $(build/server/droverd --version) on $RS_ENDPOINT =="
-echo "   certificate SHA-256 $fingerprint (self-signed, in $data_dir/tls)"
-echo "   first start created user admin; its password is in $data_dir/initial-admin-password"
+# Says what went wrong, shows the logs that explain it, and exits 1.
+fail() { # <message> [machine index]
+  local i=${2:-}
+  echo >&2
+  echo "demo FAILED: $1" >&2
+  if [ -n "$i" ]; then
+    echo "--- ${names[$i]}: agent log of boot ${boots[$i]} (last 20 lines)" >&2
+    tail -n 20 "$(agent_log "$i")" >&2 || true
+    echo "--- ${names[$i]}: its current job's log" >&2
+    drover machines currentlog "${uuids[$i]}" >&2 || true
+  fi
+  echo "--- droverd log (last 20 lines)" >&2
+  tail -n 20 "$work/droverd.log" >&2 || true
+  exit 1
+}
+
+start_droverd() {
+  "$build/server/droverd" --data-dir "$work/data" --listen 127.0.0.1:0 >"$work/droverd.log" 2>&1 &
+  droverd_pid=$!
+  for _ in $(seq 100); do grep -qs "listening on" "$work/droverd.log" && break; sleep 0.1; done
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/droverd.log")
+  fingerprint=$(sed -n 's/.*TLS certificate SHA-256 fingerprint: \([0-9A-F:]*\).*/\1/p' "$work/droverd.log")
+  if [ -z "$port" ] || [ -z "$fingerprint" ]; then fail "droverd did not start"; fi
+  password=$(cat "$work/data/initial-admin-password")
+  export RS_ENDPOINT=https://127.0.0.1:$port RS_SERVER_FINGERPRINT=$fingerprint
+  # The demo's own many CLI calls use a token: one password login, not one scrypt check each.
+  RS_TOKEN=$(RS_KEY=admin:$password drover users token admin --ttl 2h)
+  export RS_TOKEN
+  unset RS_KEY
+  echo "== droverd $("$build/server/droverd" --version) on $RS_ENDPOINT (data in $work/data)"
+  echo "   TLS: a self-signed certificate, SHA-256 $fingerprint"
+  echo "   login: user admin, password $password (generated on first start)"
+}
+
+load_content() {
+  echo
+  echo "== content bundle $(sed -n 's/^Name: //p' "$content/meta.yaml") (packaging/demo-content)," \
+    "uploaded with 'drover contents upload':"
+  drover contents upload "$content" | jq -r '"   " + (.Counts | to_entries | map("\(.value) \(.key)") | join(", "))'
+  echo "   workflow $workflow:"
+  local stage
+  for stage in $(drover workflows show "$workflow" | jq -r '.Stages[]'); do
+    drover stages show "$stage" | jq -r '"     stage \(.Name) (bootenv \(.BootEnv)): \(.Tasks | join(", "))"'
+  done
+}
+
+create_machines() {
+  echo
+  echo "== $machine_count machines in workflow $workflow, one 'drover agent --skip-power' each"
+  local i
+  for ((i = 1; i <= machine_count; i++)); do
+    names[i]=$(printf 'node-%02d' "$i")
+    uuids[i]=$(drover machines create "{\"Name\":\"${names[i]}\",\"Workflow\":\"$workflow\"}" | jq -r .Uuid)
+    tokens[i]=$(drover machines token "${uuids[i]}" --ttl 2h)
+    boots[i]=0
+    mkdir -p "$work/agents/${names[i]}"
+  done
+}
+
+# A machine's boot: its agent starts, with the machine's own token, and logs to boot-<n>.log.
+boot() { # <machine index>
+  boots[$1]=$((boots[$1] + 1))
+  RS_TOKEN=${tokens[$1]} "$build/agent/drover" agent --machine "${uuids[$1]}" --skip-power \
+    --state-dir "$work/agents/${names[$1]}" </dev/null >"$(agent_log "$1")" 2>&1 &
+  agent_pids[$1]=$!
+}
+
+# Reboots every machine whose agent exited to reboot (printing why); fails on any other exit.
+reap_agents() {
+  local i rc log why
+  for ((i = 1; i <= machine_count; i++)); do
+    kill -0 "${agent_pids[i]}" 2>/dev/null && continue
+    rc=0
+    wait "${agent_pids[i]}" || rc=$?
+    log=$(agent_log "$i")
+    grep -q "would reboot now" "$log" || fail "the agent of ${names[i]} exited ($rc) without a reboot" "$i"
+    why=$(sed -n 's/^agent: job [^ ]* (\(.*\)): finished\/reboot$/task \1 exited 64 (exit_reboot)/p' "$log")
+    [ -n "$why" ] || why="bootenv changed to $(drover machines show "${uuids[i]}" | jq -r .BootEnv)"
+    events+=("${names[i]}  reboots: $why")
+    boot "$i"
+  done
+}
+
+# The progress table: <machines JSON> <their current jobs JSON> <boots by Uuid JSON>.
+progress_table() {
+  jq -rn --argjson machines "$1" --argjson jobs "$2" --argjson boots "$3" '
+    def table: (.[0] | length) as $n
+      | (. as $rows | [range($n) | . as $c | $rows | map(.[$c] | length) | max]) as $w
+      | .[] | [to_entries[] | .value + " " * ($w[.key] - (.value | length) + 2)] | join("")
+      | sub(" +$"; "");
+    ($jobs | map({key: .Machine, value: .}) | from_entries) as $current
+    | [["MACHINE", "STAGE", "BOOTENV", "TASK", "STATE", "REBOOTS"]]
+      + ($machines | sort_by(.Name) | map(. as $m
+        | [.Tasks | to_entries[] | select(.value | contains(":") | not)] as $tasks
+        | ($tasks | map(select(.key <= $m.CurrentTask)) | length) as $reached
+        | ($current[.Uuid].State // "") as $job
+        | (if .CurrentTask >= 0 then .Tasks[.CurrentTask] // "" else "" end) as $entry
+        | [.Name, .Stage, .BootEnv, "\($reached)/\($tasks | length) \($entry)",
+           (if .WorkflowComplete then "complete"
+            elif .Runnable | not then "rebooting"
+            elif $job == "" then "starting"
+            else $job end),
+           "\($boots[.Uuid] - 1)"]))
+    | table'
+}
+
+index_of() { # <machine Uuid>
+  local i
+  for ((i = 1; i <= machine_count; i++)); do [ "${uuids[i]}" != "$1" ] || echo "$i"; done
+}
+
+# Boots every machine, then prints the table (in place on a terminal, at most once a second
+# otherwise) and reboots machines until every workflow is complete.
+watch_progress() {
+  local machines jobs boots_json table last_table="" drawn=0 printed_ms=0 i failed incomplete
+  local deadline_ms=$(($(now_ms) + timeout_s * 1000))
+  echo
+  for ((i = 1; i <= machine_count; i++)); do boot "$i"; done
+  while :; do
+    events=()
+    reap_agents
+    machines=$(drover machines list "Workflow=$workflow")
+    jobs=$(drover jobs list Current=true)
+    boots_json=$(for ((i = 1; i <= machine_count; i++)); do echo "\"${uuids[i]}\":${boots[i]}"; done | paste -sd, -)
+    table=$(progress_table "$machines" "$jobs" "{$boots_json}")
+    failed=$(jq -r 'map(select(.State == "failed"))[0].Machine // empty' <<<"$jobs")
+    incomplete=$(jq -r 'map(select(.WorkflowComplete | not))[0].Uuid // empty' <<<"$machines")
+    if [ ${#events[@]} -gt 0 ] || [ -n "$failed" ] || [ -z "$incomplete" ] ||
+      { [ "$table" != "$last_table" ] && { $interactive || [ $(($(now_ms) - printed_ms)) -ge 1000 ]; }; }; then
+      if $interactive && [ "$drawn" -gt 0 ]; then printf '\033[%dA\033[J' "$drawn"; fi
+      [ ${#events[@]} -eq 0 ] || printf '%s\n' "${events[@]}"
+      printf '%s\n' "after $(elapsed) s:" "$table"
+      drawn=$(($(wc -l <<<"$table") + 1)) last_table=$table printed_ms=$(now_ms)
+    fi
+    [ -z "$failed" ] || fail "a job failed" "$(index_of "$failed")"
+    [ -n "$incomplete" ] || break
+    [ "$(now_ms)" -lt "$deadline_ms" ] ||
+      fail "the workflows did not complete in $timeout_s s" "$(index_of "$incomplete")"
+    sleep 0.2
+  done
+}
+
+# One machine's jobs and a job log, as the CLI shows them.
+show_one() {
+  echo
+  echo "== ${names[1]}'s jobs:  drover jobs list Machine=${uuids[1]} --sort StartTime -F table"
+  drover jobs list "Machine=${uuids[1]}" --sort StartTime -F table | sed 's/^/   /'
+  local job
+  job=$(drover jobs list "Machine=${uuids[1]}" Task=image-deploy | jq -r '.[0].Uuid')
+  echo "== the image-deploy job's log:  drover jobs log $job"
+  drover jobs log "$job" | sed 's/^/   /'
+}
+
+how_to_look() {
+  echo
+  echo "== look with the CLI, from another shell while droverd runs:"
+  echo "   export PATH=$build/agent:\$PATH"
+  echo "   export RS_ENDPOINT=$RS_ENDPOINT RS_SERVER_FINGERPRINT=$RS_SERVER_FINGERPRINT"
+  echo "   export RS_KEY=admin:$password"
+  echo "   drover machines list -F table"
+  echo "   drover jobs list Machine=${uuids[1]} --sort StartTime -F table"
+  echo "   drover jobs log <job Uuid>              # or: drover machines currentlog Name:${names[1]}"
+  echo "   drover events watch 'machines.*.*'      # live events, one JSON line each"
+  echo "   drover machines update Name:${names[2]} '{\"Workflow\":\"\"}' &&" \
+    "drover machines workflow Name:${names[2]} $workflow   # again"
+}
+
+reboot_count() {
+  local i n=0
+  for ((i = 1; i <= machine_count; i++)); do n=$((n + boots[i] - 1)); done
+  echo "$n"
+}
+
+start_droverd
+load_content
+create_machines
+watch_progress
 echo
-echo "== content: a template, two tasks (one needs the other), a bootenv, two stages, a workflow =="
-drover templates create '{"ID":"hello.tmpl","Contents":"#!/bin/sh\necho hello from {{.Machine.Name}} in {{.Param \"site\"}}\n"}' >/dev/null
-drover tasks create '{"Name":"hello","Templates":[{"Name":"say-hello","ID":"hello.tmpl"}],"RequiredParams":["site"]}' >/dev/null
-drover tasks create '{"Name":"inventory","Prerequisites":["hello"],"Templates":[{"Name":"run","Contents":"#!/bin/sh\nuname -sr\n"}]}' >/dev/null
-drover bootenvs create '{"Name":"sledgehammer","Kernel":"vmlinuz","Initrds":["initrd"]}' >/dev/null
-drover stages create '{"Name":"discover","BootEnv":"sledgehammer","Tasks":["inventory"]}' >/dev/null
-drover stages create '{"Name":"finish","BootEnv":"local","Tasks":["hello"]}' >/dev/null
-drover workflows create '{"Name":"bring-up","Stages":["discover","finish"]}' -F yaml | grep -A2 -E '^(Name|Stages):'
+echo "== all $machine_count workflows complete $(elapsed) s after the start, with $(reboot_count) reboots"
+show_one
+how_to_look
 echo
-drover events watch 'jobs.create.*' --count 5 >"$data_dir.events" 2>/dev/null &
-watcher=$!
-echo "== a profile with a param, and a machine in the workflow: its expanded task list =="
-drover profiles create '{"Name":"lab","Params":{"site":"rack-12"}}' >/dev/null
-uuid=$(drover machines create '{"Name":"node-01.example.com","Profiles":["lab"],"Workflow":"bring-up"}' | sed -n 's/^  "Uuid": "\(.*\)",$/\1/p')
-drover machines show "$uuid" -F yaml | sed -n '/^Tasks:/,/^[A-Z]/p' | sed '$d'
-echo
-echo "== its params, aggregated by precedence (machine, profiles, stage, global) =="
-drover machines params "$uuid" --aggregate
-echo
-echo "== the agent runs with the machine's own token: inventory (after hello), then the workflow"
-echo "   reaches bootenv local (drover agent --oneshot --skip-power exits where a machine reboots) =="
-machine_token=$(drover machines token "$uuid" --ttl 1h)
-agent() { RS_KEY= drover -T "$machine_token" agent --machine "$uuid" --oneshot --skip-power --state-dir "$data_dir-agent" 2>&1 | sed 's/^/   /'; }
-agent
-echo
-echo "== after the reboot: Runnable=true and CurrentTask=-1 (reset-workflow), and the agent again =="
-drover machines update "$uuid" '{"Runnable":true,"CurrentTask":-1}' >/dev/null
-agent
-drover machines show "$uuid" -F yaml | grep -E '^(Stage|BootEnv|CurrentTask|WorkflowComplete):'
-echo
-echo "== the jobs (drover jobs list Machine=<uuid> -F table), and the last one's log =="
-drover jobs list "Machine=$uuid" --sort StartTime -F table
-last=$(drover jobs list "Machine=$uuid" --sort StartTime | sed -n 's/^    "Uuid": "\(.*\)",*$/\1/p' | tail -1)
-drover jobs log "$last"
-echo
-echo "== job creations seen live by 'drover events watch jobs.create.*' =="
-for _ in $(seq 50); do kill -0 $watcher 2>/dev/null || break; sleep 0.1; done
-kill $watcher 2>/dev/null || true
-wait $watcher 2>/dev/null || true
-sed -n 's/.*"Key":"\([^"]*\)".*"Task":"\([^"]*\)".*/   jobs.create \1 (\2)/p' "$data_dir.events"
-echo
-echo "== what is refused =="
-echo -n "   a wrong password:               "; RS_KEY=admin:wrong drover profiles list 2>&1 | head -1 || true
-echo -n "   the machine token reading users: "; RS_KEY= drover -T "$machine_token" users token admin 2>&1 | head -1 || true
-echo
-echo "== a task template rendered offline (drover template render) =="
-echo '{"templates":{"main":"{{.Machine.Name}} is in {{.Param \"site\"}}; {{ if .ParamExists \"ntp\" }}ntp set{{ else }}no ntp{{ end }}"},"main":"main","machine":{"Name":"node-01.example.com"},"params":{"site":"rack-12"}}' |
-  build/agent/drover template render
-echo
-echo
-echo "Done. droverd stops now; run it yourself with:  build/server/droverd --data-dir /tmp/drover-data"
+if $interactive; then
+  echo "droverd and the agents keep running; press Enter or Ctrl-C to stop them and delete $work"
+  stopping=false
+  trap 'stopping=true' INT
+  while ! $stopping && ! read -r -t 0.5; do
+    events=()
+    reap_agents
+    [ ${#events[@]} -eq 0 ] || printf '%s\n' "${events[@]}"
+  done
+else
+  echo "Not on a terminal: droverd and the agents stop now and $work is deleted."
+  echo "Run packaging/demo.sh from a terminal to keep them running."
+fi
