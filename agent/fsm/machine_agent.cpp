@@ -337,7 +337,11 @@ State MachineAgent::run_task() {
         return State::WaitForRunnable;
     }
     if (task.find(':') != std::string::npos) {
-        if (state == "failed") return o_.exit_on_failure ? State::Exit : State::WaitForRunnable;
+        if (state == "failed" && o_.exit_on_failure) {
+            error_ = "job " + str(job, "Uuid") + " (" + task + ") failed";
+            return State::Exit;
+        }
+        if (state == "failed") return State::WaitForRunnable;
         if (state == "finished") return State::WaitForRunnable;
         error_ = state == "running" ? "Job " + str(job, "Uuid") + " running somewhere else"
                                     : "Invalid job state returned";
@@ -393,7 +397,12 @@ State MachineAgent::run_job(const Json& job) {
         outcome = agent::run_task(run, env, sink, stop_);
     }
     const auto& result = outcome.result;
-    shipper.flush(std::chrono::hours(1));  // the log is whole before the job is final
+    // The log is whole before the job is final. A stop (SIGTERM) while droverd is unreachable
+    // ends the wait: the spool stays, and the next start settles the job (spec 5.6).
+    bool shipped = false;
+    for (auto end = Clock::now() + std::chrono::hours(1); !shipped && !stop_ && Clock::now() < end;)
+        shipped = shipper.flush(std::chrono::seconds(1));
+    if (!shipped && stop_) return State::Exit;
     if (result.make_not_runnable) {
         if (patch_machine(Json::array({patch_op("replace", "/Runnable", false)})))
             log("Marked machine " + str(machine_, "Name") + " as not runnable");
@@ -412,7 +421,10 @@ State MachineAgent::run_job(const Json& job) {
     if (result.reboot) return reboot_or_exit(false);
     if (result.poweroff) return State::Poweroff;
     if (result.stop) return State::Exit;
-    if (result.state == model::JobState::Failed && o_.exit_on_failure) return State::Exit;
+    if (result.state == model::JobState::Failed && o_.exit_on_failure) {
+        error_ = "job " + id + " (" + task_name + ") failed";  // --exit-on-failure exits non-zero
+        return State::Exit;
+    }
     return State::WaitForRunnable;
 }
 

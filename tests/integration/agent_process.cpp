@@ -66,6 +66,10 @@ void AgentProcess::kill9() {
     pid_ = -1;
 }
 
+void AgentProcess::terminate() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
 std::string AgentProcess::output() const {
     std::ifstream in(log_path_);
     std::stringstream s;

@@ -21,6 +21,7 @@ class AgentProcess {
     // The exit status (or 128+signal), or -1 if it was still running after `limit` (then killed).
     int wait(std::chrono::seconds limit = std::chrono::seconds(60));
     void kill9();
+    void terminate();            // SIGTERM, as systemd stops the unit; wait() for the exit
     std::string output() const;  // what it wrote to stderr and stdout
 
   private:

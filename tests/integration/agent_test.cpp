@@ -253,6 +253,39 @@ TEST_CASE("drover agent: killed mid-job, the next start fails that job and re-ru
     CHECK(log_of(*c, jobs[1]["Uuid"]).find("second run") != std::string::npos);
 }
 
+TEST_CASE("drover agent: SIGTERM while droverd is unreachable stops it; the next start settles",
+          "[integration][agent][spec5.6]") {
+    DroverdProcess d;
+    auto c = d.client();
+    WorkDir w;
+    make_task(*c, "brief",
+              "if [ -e \"$JT/once\" ]; then echo second run; exit 0; fi\n"
+              "touch \"$JT/once\"; echo first run; sleep 1; echo first run done\n");
+    REQUIRE(post(*c, "/api/v3/stages", {{"Name", "only-stage"}, {"Tasks", {"brief"}}}).status ==
+            201);
+    REQUIRE(post(*c, "/api/v3/machines", {{"Uuid", kUuid}, {"Name", "m1"}, {"Stage", "only-stage"}})
+                .status == 201);
+    {
+        AgentProcess a(d.port(), kUuid, w.path + "/state", {"--skip-power"}, agent_env(d, w));
+        REQUIRE(eventually([&] { return fs::exists(w.path + "/once"); }));
+        d.kill9();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the action has ended
+        a.terminate();
+        int rc = a.wait(std::chrono::seconds(30));  // it used to wait an hour for the log
+        INFO(a.output());
+        CHECK(rc != -1);
+    }
+    d.start(true);
+    c = d.client();
+    run_agent(d, w);
+    auto jobs = jobs_of(*c);
+    REQUIRE(jobs.size() == 2);
+    CHECK(jobs[0]["State"] == "failed");
+    CHECK(jobs[1]["State"] == "finished");
+    // The first run's spool outlived the agent and was shipped by the next start.
+    CHECK(log_of(*c, jobs[0]["Uuid"]).find("first run done") != std::string::npos);
+}
+
 TEST_CASE("drover agent: tasks use the helper's get_param/set_param through drover itself",
           "[integration][agent][spec5.7]") {
     DroverdProcess d;
