@@ -12,7 +12,6 @@
 #include "agent/cli/agent_config.hpp"
 #include "agent/cli/cli_session.hpp"
 #include "agent/cli/commands.hpp"
-#include "agent/cli/private_file.hpp"
 #include "agent/fsm/machine_agent.hpp"
 
 namespace drover::cli {
@@ -68,9 +67,7 @@ void add_agent_commands(CLI::App& app, const std::shared_ptr<Session>& session) 
     cmd->add_option("--poweroff-command", opts->poweroff_command)->capture_default_str();
     cmd->callback([cmd, opts, config, session] {
         if (!cmd->get_subcommands().empty()) return;  // install or remove ran instead
-        if (!config->empty())
-            apply_agent_config(parse_agent_config(read_private_file(*config), *config), *cmd,
-                               *config);
+        if (!config->empty()) apply_agent_config(read_agent_config(*config), *cmd, *config);
         if (opts->machine.empty()) throw CLI::ValidationError("--machine", "needs a machine UUID");
         opts->client = session->client_options();
         opts->drover_path = self_path();

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "agent/cli/cli_session.hpp"
+#include "agent/client/private_file.hpp"
 
 namespace drover::cli {
 
@@ -125,6 +126,12 @@ void apply_agent_config(const ConfigEntries& entries, CLI::App& agent, const std
             throw Failure(source + ": " + key + ": " + e.what());
         }
     }
+}
+
+ConfigEntries read_agent_config(const std::string& path) {
+    auto text = client::read_private_file(path);
+    if (!text) throw Failure(text.error());
+    return parse_agent_config(*text, path);
 }
 
 }  // namespace drover::cli

@@ -21,6 +21,10 @@ using ConfigEntries = std::vector<std::pair<std::string, std::string>>;
 // double quotes (as CLI11 writes strings); they are not part of it.
 ConfigEntries parse_agent_config(const std::string& text, const std::string& source);
 
+// Reads and parses the private file `path` (client/private_file.hpp: refused when others may
+// read or change it); throws Failure.
+ConfigEntries read_agent_config(const std::string& path);
+
 // The file's text for `entries` (values must be single lines).
 std::string format_agent_config(const ConfigEntries& entries);
 

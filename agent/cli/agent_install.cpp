@@ -15,8 +15,8 @@
 #include "agent/cli/agent_config.hpp"
 #include "agent/cli/cli_session.hpp"
 #include "agent/cli/commands.hpp"
-#include "agent/cli/private_file.hpp"
 #include "agent/cli/systemd_service.hpp"
+#include "agent/client/private_file.hpp"
 #include "agent/client/tls_options.hpp"
 #include "common/security/token.hpp"
 
@@ -120,10 +120,16 @@ void install_agent(Session& s, const InstallArgs& a) {
     entries.emplace_back("state-dir", a.state_dir);
 
     fs::create_directories(fs::path(a.config_path).parent_path());
+    using client::Overwrite;
     if (!ca_source.empty())
-        write_file_atomically(ca_copy, read_file(ca_source), 0644, Overwrite::Replace);
-    write_file_atomically(a.config_path, format_agent_config(entries), 0600,
-                          a.force ? Overwrite::Replace : Overwrite::Refuse);
+        if (auto e = client::write_file_atomically(ca_copy, read_file(ca_source), 0644,
+                                                   Overwrite::Replace);
+            !e.empty())
+            throw Failure(e);
+    if (auto e = client::write_file_atomically(a.config_path, format_agent_config(entries), 0600,
+                                               a.force ? Overwrite::Replace : Overwrite::Refuse);
+        !e.empty())
+        throw Failure(e);
     if (ca_source.empty()) fs::remove(ca_copy);  // a --force reinstall that no longer uses it
     auto life = security::token_lifetime(token);
     std::cout << "drover: wrote " << a.config_path << " for machine " << a.machine
@@ -135,8 +141,7 @@ void install_agent(Session& s, const InstallArgs& a) {
 std::string state_dir_to_purge(const std::string& config_path) {
     std::string dir = kDefaultStateDir;
     if (fs::exists(config_path)) {
-        std::string named = config_value(
-            parse_agent_config(read_private_file(config_path), config_path), "state-dir");
+        std::string named = config_value(read_agent_config(config_path), "state-dir");
         if (!named.empty()) dir = named;
     }
     if (fs::path(dir).lexically_normal() == "/" || fs::path(dir).is_relative())

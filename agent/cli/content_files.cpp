@@ -63,22 +63,4 @@ content::ParseResult read_bundle(const std::string& path) {
     return content::parse_file({path, std::move(*text)});
 }
 
-std::string write_file_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) return tmp + ": " + std::strerror(errno);
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        std::string why = path + ": " + ec.message();
-        fs::remove(tmp, ec);
-        return why;
-    }
-    return "";
-}
-
 }  // namespace drover::cli

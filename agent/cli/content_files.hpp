@@ -1,5 +1,5 @@
 // The file side of content bundles for the CLI: reading a bundle file or walking a bundle
-// directory into the SourceFiles that common/content parses, and writing a bundle file. The
+// directory into the SourceFiles that common/content parses. The
 // walk reads every regular file at the top (meta.yaml, ._Name.meta, ...) and in each visible
 // subdirectory, one level deep; symlinks are followed; hidden subdirectories are not entered.
 #pragma once
@@ -11,8 +11,5 @@ namespace drover::cli {
 
 // A bundle from a file or a directory; read failures are errors too ("<path>: <why>").
 content::ParseResult read_bundle(const std::string& path);
-
-// Writes `text` to `path` through a temporary file and a rename; an error message, or "".
-std::string write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace drover::cli

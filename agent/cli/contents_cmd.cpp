@@ -11,6 +11,7 @@
 #include "agent/cli/commands.hpp"
 #include "agent/cli/content_files.hpp"
 #include "agent/client/api_client.hpp"
+#include "agent/client/private_file.hpp"
 #include "common/tmpl/json_value.hpp"
 
 namespace drover::cli {
@@ -62,7 +63,9 @@ int bundle(const ContentsOptions& o) {
     if (!b) return report(b.error());
     nlohmann::json doc = content::to_document(b.value());
     std::string text = yaml ? tmpl::to_go_yaml(tmpl::from_json(doc)) : doc.dump(2) + "\n";
-    if (auto err = write_file_atomically(target, text); !err.empty()) return report({err});
+    if (auto err = client::write_file_atomically(target, text, 0644, client::Overwrite::Replace);
+        !err.empty())
+        return report({err});
     return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "agent/client/event_wakeups.hpp"
 #include "agent/fsm/log_shipper.hpp"
+#include "agent/fsm/saved_token.hpp"
 #include "agent/fsm/state_file.hpp"
 #include "agent/runner/task_runner.hpp"
 #include "common/api/json_patch.hpp"
@@ -95,7 +96,7 @@ class MachineAgent {
     MachineAgent(const AgentOptions& o, const std::atomic<bool>& stop)
         : o_(o),
           stop_(stop),
-          token_(o.client.token),
+          token_(pick_start_token(o.state_dir, o.machine, o.client.token)),
           api_(client_options()),
           path_("/api/v3/machines/" + o.machine) {}
 
@@ -178,7 +179,8 @@ void MachineAgent::renew_token_if_due() {
     token_ = (*r)["Token"].get<std::string>();
     api_.set_token(token_);
     restart_wakeups();
-    log("renewed the agent's token");
+    std::string saved = save_token(o_.state_dir, o_.machine, token_);
+    log("renewed the agent's token" + (saved.empty() ? "" : "; cannot keep it: " + saved));
 }
 
 void MachineAgent::restart_wakeups() {

@@ -286,6 +286,39 @@ TEST_CASE("drover agent: SIGTERM while droverd is unreachable stops it; the next
     CHECK(log_of(*c, jobs[0]["Uuid"]).find("first run done") != std::string::npos);
 }
 
+TEST_CASE("drover agent: a renewed token is kept in the state dir for the next start",
+          "[integration][agent][tokens]") {
+    DroverdProcess d;
+    auto c = d.client();
+    WorkDir w;
+    make_task(*c, "noop", "echo ran with $RS_UUID\n");
+    REQUIRE(post(*c, "/api/v3/stages", {{"Name", "only-stage"}, {"Tasks", {"noop"}}}).status ==
+            201);
+    REQUIRE(post(*c, "/api/v3/machines", {{"Uuid", kUuid}, {"Name", "m1"}, {"Stage", "only-stage"}})
+                .status == 201);
+    // A token with a minute left is due for renewal at once.
+    std::string short_token = get(*c, kMachine + "/token?ttl=60").body["Token"];
+    std::string state = w.path + "/state";
+    {
+        AgentProcess a(d.port(), kUuid, state, {"--oneshot", "--skip-power"},
+                       {"JT=" + w.path, "RS_TOKEN=" + short_token});
+        REQUIRE(a.wait(std::chrono::seconds(60)) == 0);
+        CHECK(a.output().find("renewed the agent's token") != std::string::npos);
+    }
+    REQUIRE(fs::exists(state + "/token"));
+    CHECK((fs::status(state + "/token").permissions() & fs::perms::group_all) == fs::perms::none);
+    CHECK((fs::status(state + "/token").permissions() & fs::perms::others_all) == fs::perms::none);
+
+    // The next start is given a token that no longer works (as an expired install token would
+    // be): it logs in with the saved one and runs the stage again.
+    REQUIRE(patch(*c, kMachine, json::array({op("replace", "/CurrentTask", -1)})).status == 200);
+    AgentProcess a(d.port(), kUuid, state, {"--oneshot", "--skip-power"},
+                   {"JT=" + w.path, "RS_TOKEN=not-a-token"});
+    INFO(a.output());
+    REQUIRE(a.wait(std::chrono::seconds(60)) == 0);
+    CHECK(jobs_of(*c).size() == 2);
+}
+
 TEST_CASE("drover agent: tasks use the helper's get_param/set_param through drover itself",
           "[integration][agent][spec5.7]") {
     DroverdProcess d;
