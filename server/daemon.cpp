@@ -274,9 +274,9 @@ void Daemon::run() {
 
 void Daemon::stop() {
     impl_->sweeper.reset();
-    // The streams' last frames are queued before the server starts closing, so they are flushed.
+    // The event streams' last frames are queued before the server starts closing, so they are
+    // flushed; the server then ends every stream (job log follows resume with a Range request).
     if (impl_->bus) impl_->bus->close_all();
-    if (impl_->followers) impl_->followers->close_all();
     if (impl_->http) impl_->http->stop();
 }
 

@@ -49,20 +49,8 @@ std::uint64_t LogFollowers::follow(const std::string& job, std::uint64_t offset,
         followers_[f->id] = f;
     }
     // Registered first, checked second: a job that ends meanwhile is caught by one or the other.
-    pump(*f, closed_ || job_over_(job));
+    pump(*f, job_over_(job));
     return f->id;
-}
-
-void LogFollowers::close_all() {
-    closed_ = true;
-    std::vector<std::shared_ptr<Follower>> all;
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto& [id, f] : followers_)
-            all.push_back(f);
-    }
-    for (const auto& f : all)
-        pump(*f, true);
 }
 
 void LogFollowers::unfollow(std::uint64_t id) {

@@ -3,7 +3,6 @@
 // is finished or failed (seen on the store's commit listener) or deleted. A follower that falls
 // more than the stream buffer behind is disconnected; it resumes with a Range request.
 #pragma once
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,9 +32,6 @@ class LogFollowers {
     void appended(const std::string& job);
     // The store's commit listener: ends the followers of jobs that reached a final state.
     void on_commit(const std::vector<store::EventRecord>& events);
-    // Server shutdown: every follower gets what its log holds, then its stream ends (the client
-    // resumes with a Range request); a follow started afterwards ends the same way at once.
-    void close_all();
     std::size_t count() const;
 
   private:
@@ -47,7 +43,6 @@ class LogFollowers {
     JobOver job_over_;
     mutable std::mutex mutex_;
     std::uint64_t next_id_ = 1;
-    std::atomic<bool> closed_{false};
     std::unordered_map<std::uint64_t, std::shared_ptr<Follower>> followers_;
 };
 
