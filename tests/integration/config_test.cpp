@@ -140,7 +140,8 @@ TEST_CASE("droverd: a flag beats DROVER_*, which beats the config file, which be
                Catch::StartsWith("# droverd effective configuration") && Catch::Contains(file));
 }
 
-TEST_CASE("--print-config masks the admin password and starts nothing", "[integration][config]") {
+TEST_CASE("droverd --print-config masks the admin password and starts nothing",
+          "[integration][config]") {
     TempDir dir;
     std::string data_dir = dir.path + "/never-made";
     Run r = run_droverd(

@@ -138,7 +138,7 @@ TEST_CASE("unknown keys, sections and keys that are not settings are refused by 
     }
 }
 
-TEST_CASE("--print-config prints the effective values as a file, secrets masked", "[config]") {
+TEST_CASE("the effective configuration prints as a file, secrets masked", "[config]") {
     TempDir dir;
     std::string file =
         write_file(dir, "p.conf", "name = \"from file\"\nadmin-password = hunter2\n");
