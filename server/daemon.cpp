@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 
 #include "server/api/router.hpp"
 #include "server/events/event_bus.hpp"
@@ -15,9 +16,9 @@
 #include "server/jobs/job_sweeper.hpp"
 #include "server/jobs/log_followers.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/security/host_identity.hpp"
 #include "server/security/param_cipher.hpp"
 #include "server/security/security_service.hpp"
-#include "server/security/host_identity.hpp"
 #include "server/security/self_signed.hpp"
 #include "server/security/tls_context.hpp"
 #include "server/store/store.hpp"
@@ -37,6 +38,7 @@ struct Daemon::Impl {
     std::unique_ptr<security::SecurityService> security;
     std::unique_ptr<api_routes::Router> router;
     std::unique_ptr<http::Server> http;
+    mutable std::mutex tls_mutex;  // reload() replaces tls while tls() may read it
     TlsStatus tls;
     std::shared_ptr<ssl_ctx_st> tls_context;
 };
@@ -66,7 +68,38 @@ std::string public_host(const std::string& listen_host) {
     return found;
 }
 
+struct LoadedTls {
+    TlsStatus status;
+    std::shared_ptr<ssl_ctx_st> context;
+};
+
+// The given pair, or the self-signed one in <data-dir>/tls (made when missing).
+api::Expected<LoadedTls, std::string> load_tls(const std::string& data_dir,
+                                               const ReloadOptions& files_given) {
+    LoadedTls out;
+    security::TlsFiles files{files_given.tls_cert_file, files_given.tls_key_file};
+    if (files.cert_file.empty()) {
+        files = security::self_signed_files(data_dir);
+        auto made = security::ensure_self_signed(files, security::local_certificate_subject());
+        if (!made)
+            return api::unexpected("cannot make a self-signed TLS certificate: " + made.error());
+        out.status.generated = made.value();
+    }
+    auto loaded = security::load_server_tls(files.cert_file, files.key_file);
+    if (!loaded) return api::unexpected(loaded.error());
+    out.status.enabled = true;
+    out.status.cert_file = files.cert_file;
+    out.status.key_file = files.key_file;
+    out.status.fingerprint = loaded->fingerprint;
+    out.context = loaded->context;
+    return out;
+}
+
 }  // namespace
+
+ReloadOptions reload_options(const DaemonOptions& options) {
+    return {options.tls_cert_file, options.tls_key_file};
+}
 
 Daemon::Daemon(DaemonOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
@@ -116,6 +149,7 @@ bool Daemon::start(std::string& error) {
     ho.port = d.options.port;
     ho.worker_threads = d.options.worker_threads;
     ho.max_body_bytes = d.options.max_body_bytes;
+    ho.shutdown_timeout_seconds = d.options.shutdown_timeout_seconds;
     // Requests are accepted only once run() starts, after the router exists.
     d.http = std::make_unique<http::Server>(
         ho, [&d](const http::Request& req, http::Response& res) { d.router->handle(req, res); });
@@ -161,25 +195,29 @@ bool Daemon::start_security(std::string& error) {
 bool Daemon::start_tls(std::string& error) {
     auto& d = *impl_;
     if (d.options.insecure_http) return true;
-    security::TlsFiles files{d.options.tls_cert_file, d.options.tls_key_file};
-    if (files.cert_file.empty()) {
-        files = security::self_signed_files(d.options.data_dir);
-        auto made = security::ensure_self_signed(files, security::local_certificate_subject());
-        if (!made) {
-            error = "cannot make a self-signed TLS certificate: " + made.error();
-            return false;
-        }
-        d.tls.generated = made.value();
-    }
-    auto loaded = security::load_server_tls(files.cert_file, files.key_file);
+    auto loaded = load_tls(d.options.data_dir, reload_options(d.options));
     if (!loaded) {
         error = loaded.error();
         return false;
     }
-    d.tls.enabled = true;
-    d.tls.cert_file = files.cert_file;
-    d.tls.key_file = files.key_file;
-    d.tls.fingerprint = loaded->fingerprint;
+    d.tls = loaded->status;
+    d.tls_context = loaded->context;
+    return true;
+}
+
+bool Daemon::reload(const ReloadOptions& options, std::string& error) {
+    auto& d = *impl_;
+    TlsStatus before = tls();
+    if (!before.enabled) return true;  // plain HTTP stays plain until a restart
+    auto loaded = load_tls(d.options.data_dir, options);
+    if (!loaded) {
+        error = "kept the TLS certificate with fingerprint " + before.fingerprint + ": " +
+                loaded.error();
+        return false;
+    }
+    d.http->set_tls(loaded->context);
+    std::lock_guard lock(d.tls_mutex);
+    d.tls = loaded->status;
     d.tls_context = loaded->context;
     return true;
 }
@@ -225,7 +263,8 @@ std::uint16_t Daemon::port() const {
     return impl_->http ? impl_->http->port() : 0;
 }
 
-const TlsStatus& Daemon::tls() const {
+TlsStatus Daemon::tls() const {
+    std::lock_guard lock(impl_->tls_mutex);
     return impl_->tls;
 }
 
@@ -235,6 +274,8 @@ void Daemon::run() {
 
 void Daemon::stop() {
     impl_->sweeper.reset();
+    // The event streams' last frames are queued before the server starts closing, so they are
+    // flushed; the server then ends every stream (job log follows resume with a Range request).
     if (impl_->bus) impl_->bus->close_all();
     if (impl_->http) impl_->http->stop();
 }

@@ -38,7 +38,18 @@ struct DaemonOptions {
     bool insecure_http = false;
     std::string tls_cert_file;  // both or neither
     std::string tls_key_file;
+    // stop(): how long requests in flight and closing streams get before the rest is cut off.
+    int shutdown_timeout_seconds = 10;
 };
+
+// What reload() (SIGHUP) applies without a restart, from the configuration as re-read then; every
+// other setting takes effect at the next start.
+struct ReloadOptions {
+    std::string tls_cert_file;  // empty: the self-signed pair in <data-dir>/tls
+    std::string tls_key_file;
+};
+
+ReloadOptions reload_options(const DaemonOptions& options);
 
 // What start() did about TLS, for the start-up lines.
 struct TlsStatus {
@@ -56,10 +67,17 @@ class Daemon {
     // Opens the store and binds the port; false with `error` set when either fails.
     bool start(std::string& error);
     std::uint16_t port() const;
-    const TlsStatus& tls() const;
+    TlsStatus tls() const;
     // Serves until stop() (from any thread, e.g. a signal waiter).
     void run();
+    // Graceful (http::Server::stop): event streams end with a frame saying where to resume, log
+    // follows end after what their logs hold, requests in flight are answered; run() returns
+    // once they are done or after shutdown_timeout_seconds.
     void stop();
+    // Re-reads the TLS certificate and key (the given files or the self-signed pair): new
+    // connections get the new pair, open ones keep theirs. False with `error` set, and the
+    // previous certificate kept, when the new pair does not load. Thread-safe.
+    bool reload(const ReloadOptions& options, std::string& error);
 
   private:
     bool start_jobs(std::string& error);

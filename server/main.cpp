@@ -1,38 +1,78 @@
-// droverd: parses flags, starts the Daemon, and stops it cleanly on SIGTERM or SIGINT.
+// droverd: reads its settings (flags, then DROVER_* variables, then the config file, then the
+// defaults: server/config/layered_config.hpp), starts the Daemon, reloads its TLS certificate on
+// SIGHUP and stops gracefully on SIGTERM or SIGINT.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <thread>
 
+#include "server/config/layered_config.hpp"
 #include "server/daemon.hpp"
 #include "server/ops/backup.hpp"
 
 namespace {
 
-int run_backup_command(bool is_backup, const std::string& archive, const std::string& data_dir) {
+using drover::server::Daemon;
+using drover::server::DaemonOptions;
+
+constexpr const char* kDefaultConfigFile = "/etc/drover/droverd.conf";
+
+// What droverd was asked to do: serve, or one of the data dir commands.
+enum class Command { Serve, Backup, Restore };
+
+// What the options write to; `listen` and `admin_password` end up in `opts`.
+struct Settings {
+    DaemonOptions opts;
+    std::string listen = "0.0.0.0:8092";
+    std::string admin_password;
+    Command command = Command::Serve;
+    std::string archive;  // backup and restore: the file
+};
+
+// `droverd backup FILE` and `droverd restore FILE`, with the data dir of the configuration.
+struct DataDirCommands {
+    CLI::App* backup;
+    CLI::App* restore;
+};
+
+DataDirCommands add_data_dir_commands(CLI::App& app, Settings& settings) {
+    CLI::App* backup = app.add_subcommand(
+        "backup",
+        "Write a consistent copy of the data dir (store, job logs, keys) to FILE; safe "
+        "while droverd runs");
+    backup->add_option("file", settings.archive, "The backup file (mode 0600: it holds the keys)")
+        ->required();
+    CLI::App* restore = app.add_subcommand(
+        "restore", "Unpack a backup FILE into the data dir, which must be missing or empty");
+    restore->add_option("file", settings.archive, "A file written by droverd backup")->required();
+    backup->fallthrough();
+    restore->fallthrough();
+    return {backup, restore};
+}
+
+int run_data_dir_command(const Settings& s) {
+    bool is_backup = s.command == Command::Backup;
+    const std::string& dir = s.opts.data_dir;
     drover::ops::BackupSummary summary;
-    std::string error =
-        is_backup ? drover::ops::backup_data_dir(data_dir, archive, DROVER_VERSION, summary)
-                  : drover::ops::restore_data_dir(archive, data_dir, summary);
+    std::string error = is_backup
+                            ? drover::ops::backup_data_dir(dir, s.archive, DROVER_VERSION, summary)
+                            : drover::ops::restore_data_dir(s.archive, dir, summary);
     if (!error.empty()) {
         std::cerr << "droverd: " << (is_backup ? "backup" : "restore") << " failed: " << error
                   << "\n";
         return 1;
     }
-    std::cout << "droverd: " << (is_backup ? "backed up " : "restored ") << data_dir
-              << (is_backup ? " to " : " from ") << archive << " (" << summary.jobs << " jobs, "
+    std::cout << "droverd: " << (is_backup ? "backed up " : "restored ") << dir
+              << (is_backup ? " to " : " from ") << s.archive << " (" << summary.jobs << " jobs, "
               << summary.job_logs << " job logs, " << summary.archive_bytes << " bytes)\n";
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    drover::server::DaemonOptions opts;
-    opts.version = DROVER_VERSION;
-    std::string listen = "0.0.0.0:8092";
-    CLI::App app{"droverd: the drover provisioning server", "droverd"};
-    app.set_version_flag("--version", DROVER_VERSION);
+void add_options(CLI::App& app, Settings& settings) {
+    DaemonOptions& opts = settings.opts;
+    std::string& listen = settings.listen;
+    std::string& admin_password = settings.admin_password;
     app.add_option("--data-dir", opts.data_dir, "Data directory (created if missing)")
         ->capture_default_str();
     app.add_option("--listen", listen, "Address and port to serve the API on")
@@ -51,7 +91,7 @@ int main(int argc, char** argv) {
     app.add_option("--default-bootenv", opts.default_boot_env, "BootEnv of new machines")
         ->capture_default_str();
     app.add_option("--api-url", opts.api_url,
-                   "URL machines reach the API on (.ApiURL); default http://<address>:<port>");
+                   "URL machines reach the API on (.ApiURL); default https://<address>:<port>");
     app.add_option("--provisioner-url", opts.provisioner_url,
                    "URL machines fetch files from (.ProvisionerURL); default the API URL");
     app.add_option("--job-log-max-bytes", opts.job_log_max_bytes,
@@ -66,7 +106,6 @@ int main(int argc, char** argv) {
     app.add_option("--job-sweep-interval-ms", opts.job_sweep_interval_ms,
                    "How often overdue jobs are looked for")
         ->capture_default_str();
-    std::string admin_password;
     app.add_option("--admin-password", admin_password,
                    "First start only: user admin's password ($DROVER_ADMIN_PASSWORD; default "
                    "random, written to <data-dir>/initial-admin-password)")
@@ -83,72 +122,128 @@ int main(int argc, char** argv) {
     app.add_option("--tls-key", opts.tls_key_file, "PEM private key of --tls-cert");
     app.add_flag("--insecure-http", opts.insecure_http,
                  "Serve plain HTTP without TLS (tests and local demos only)");
-    std::string archive;
-    CLI::App* backup = app.add_subcommand(
-        "backup",
-        "Write a consistent copy of the data dir (store, job logs, keys) to FILE; safe "
-        "while droverd runs");
-    backup->add_option("file", archive, "The backup file (mode 0600: it holds the keys)")
-        ->required();
-    CLI::App* restore = app.add_subcommand(
-        "restore", "Unpack a backup FILE into the data dir, which must be missing or empty");
-    restore->add_option("file", archive, "A file written by droverd backup")->required();
-    backup->fallthrough();
-    restore->fallthrough();
-    CLI11_PARSE(app, argc, argv);
-    if (*backup || *restore) return run_backup_command(backup->parsed(), archive, opts.data_dir);
-    if (!admin_password.empty()) opts.admin_password = admin_password;
-    if (!drover::server::parse_listen(listen, opts.host, opts.port)) {
-        std::cerr << "droverd: --listen must be HOST:PORT, got " << listen << "\n";
-        return 2;
-    }
-    if (opts.tls_cert_file.empty() != opts.tls_key_file.empty()) {
-        std::cerr << "droverd: --tls-cert and --tls-key go together\n";
-        return 2;
-    }
-    if (opts.insecure_http && !opts.tls_cert_file.empty()) {
-        std::cerr << "droverd: --insecure-http serves no TLS: drop it or --tls-cert/--tls-key\n";
-        return 2;
-    }
-    if (opts.insecure_http)
-        std::cerr << "droverd: WARNING: serving plain HTTP without TLS (--insecure-http); for "
-                     "tests and local demos only"
-                  << std::endl;
+    app.add_option("--shutdown-timeout-seconds", opts.shutdown_timeout_seconds,
+                   "On SIGTERM/SIGINT, how long requests in flight and closing streams get")
+        ->capture_default_str();
+}
 
-    // Signals are handled by one waiting thread, so no handler runs inside the server's code.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+// Checks what one option cannot check alone; the reason when the settings cannot be used.
+std::optional<std::string> complete(Settings& s) {
+    if (!s.admin_password.empty()) s.opts.admin_password = s.admin_password;
+    if (!drover::server::parse_listen(s.listen, s.opts.host, s.opts.port))
+        return "--listen must be HOST:PORT, got " + s.listen;
+    if (s.opts.tls_cert_file.empty() != s.opts.tls_key_file.empty())
+        return "--tls-cert and --tls-key go together";
+    if (s.opts.insecure_http && !s.opts.tls_cert_file.empty())
+        return "--insecure-http serves no TLS: drop it or --tls-cert/--tls-key";
+    return std::nullopt;
+}
 
-    drover::server::Daemon daemon(opts);
-    std::string error;
-    if (!daemon.start(error)) {
-        std::cerr << "droverd: " << error << "\n";
-        return 1;
+// The settings, or nullopt with `exit_code` set once help, the version, --print-config or an
+// error has been written.
+std::optional<Settings> read_settings(const std::vector<std::string>& args, int& exit_code) {
+    Settings settings;
+    settings.opts.version = DROVER_VERSION;
+    CLI::App app{"droverd: the drover provisioning server", "droverd"};
+    app.set_version_flag("--version", DROVER_VERSION);
+    add_options(app, settings);
+    DataDirCommands commands = add_data_dir_commands(app, settings);
+    auto outcome = drover::server::config::parse_layered(app, args, {"DROVER", kDefaultConfigFile});
+    std::cout << outcome.out << std::flush;
+    std::cerr << outcome.err << std::flush;
+    exit_code = outcome.exit_code;
+    if (!outcome.run) return std::nullopt;
+    if (commands.backup->parsed()) settings.command = Command::Backup;
+    if (commands.restore->parsed()) settings.command = Command::Restore;
+    if (auto problem = complete(settings)) {
+        std::cerr << "droverd: " << *problem << std::endl;
+        exit_code = 2;
+        return std::nullopt;
     }
-    const drover::server::TlsStatus& tls = daemon.tls();
+    return settings;
+}
+
+void log_tls(const drover::server::TlsStatus& tls) {
     if (tls.generated)
         std::cout << "droverd: generated a self-signed TLS certificate " << tls.cert_file
                   << " (key " << tls.key_file << ")\n";
     if (tls.enabled)
         std::cout << "droverd: TLS certificate SHA-256 fingerprint: " << tls.fingerprint << "\n";
-    std::cout << "droverd " << DROVER_VERSION << " listening on " << opts.host << ":"
-              << daemon.port() << " (" << (tls.enabled ? "https" : "plain http") << ", data dir "
-              << opts.data_dir << ")" << std::endl;
-    std::thread waiter([&] {
-        for (;;) {
-            int sig = 0;
-            sigwait(&signals, &sig);
-            if (sig == SIGPIPE) continue;
-            std::cerr << "droverd: signal " << sig << ", stopping" << std::endl;
+}
+
+// SIGHUP: the configuration is read again (flags still win) and what can change while running
+// is applied; a configuration that does not read changes nothing.
+void reload(Daemon& daemon, const std::vector<std::string>& args) {
+    int ignored = 0;
+    auto settings = read_settings(args, ignored);
+    if (!settings) {
+        std::cerr << "droverd: SIGHUP: configuration not reloaded" << std::endl;
+        return;
+    }
+    std::string error;
+    if (!daemon.reload(drover::server::reload_options(settings->opts), error)) {
+        std::cerr << "droverd: SIGHUP: " << error << std::endl;
+        return;
+    }
+    std::cout << "droverd: SIGHUP: configuration reloaded\n";
+    log_tls(daemon.tls());
+    std::cout << std::flush;
+}
+
+// Signals are taken by one waiting thread, so no handler runs inside the server's code.
+void handle_signals(Daemon& daemon, sigset_t signals, const std::vector<std::string>& args,
+                    int shutdown_timeout_seconds) {
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            reload(daemon, args);
+        } else if (sig == SIGTERM || sig == SIGINT) {
+            std::cerr << "droverd: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                      << ": stopping (up to " << shutdown_timeout_seconds
+                      << " s for requests in flight)" << std::endl;
             daemon.stop();
             return;
         }
-    });
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    int exit_code = 0;
+    auto settings = read_settings(args, exit_code);
+    if (!settings) return exit_code;
+    if (settings->command != Command::Serve) return run_data_dir_command(*settings);
+    const DaemonOptions& opts = settings->opts;
+    if (opts.insecure_http)
+        std::cerr << "droverd: WARNING: serving plain HTTP without TLS (--insecure-http); for "
+                     "tests and local demos only"
+                  << std::endl;
+
+    // Blocked before any thread starts, so every thread inherits the mask and only the waiter
+    // takes these signals.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE})
+        sigaddset(&signals, sig);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    Daemon daemon(opts);
+    std::string error;
+    if (!daemon.start(error)) {
+        std::cerr << "droverd: " << error << "\n";
+        return 1;
+    }
+    log_tls(daemon.tls());
+    std::cout << "droverd " << DROVER_VERSION << " listening on " << opts.host << ":"
+              << daemon.port() << " (" << (daemon.tls().enabled ? "https" : "plain http")
+              << ", data dir " << opts.data_dir << ")" << std::endl;
+    std::thread waiter(handle_signals, std::ref(daemon), signals, std::cref(args),
+                       opts.shutdown_timeout_seconds);
     daemon.run();
     waiter.detach();
+    std::cerr << "droverd: stopped" << std::endl;
     return 0;
 }

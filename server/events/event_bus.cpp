@@ -30,6 +30,8 @@ std::string job_machine_of(const nlohmann::json& event) {
     return "";
 }
 
+constexpr int kShutdownRetryMs = 2000;
+
 // The final frame for a stream that is cut off: where to resume, as an SSE event of its own type.
 std::string resume_frame(std::uint64_t last_seq, const char* why) {
     nlohmann::json body{{"Type", "events"},
@@ -37,6 +39,15 @@ std::string resume_frame(std::uint64_t last_seq, const char* why) {
                         {"Key", why},
                         {"Object", {{"LastEventID", last_seq}}}};
     return "event: resume\ndata: " + body.dump() + "\n\n";
+}
+
+// The last frame of every stream when droverd stops: a resume frame (clients that follow the
+// stream already reconnect after one, with Last-Event-ID) whose `retry:` asks EventSource clients
+// to give the restart a moment. No `id:` line, so no client's Last-Event-ID moves past an event
+// it has not had.
+std::string shutdown_frame(std::uint64_t last_seq) {
+    return "retry: " + std::to_string(kShutdownRetryMs) + "\n" +
+           resume_frame(last_seq, "server shutdown");
 }
 
 }  // namespace
@@ -180,6 +191,10 @@ void EventBus::run_attach(PendingAttach p) {
         std::lock_guard handle_lock(p.handle->mutex_);
         if (p.handle->closed_) return;
     }
+    if (closed_) {  // the server is stopping: never subscribed, so it resumes where it asked
+        p.stream->finish_with(shutdown_frame(p.since.value_or(last_published_)));
+        return;
+    }
     Subscription sub =
         subscribe_locked(p.stream, std::move(p.filters), p.since, std::move(p.visible));
     if (sub.outcome == SubscribeOutcome::Gone) {
@@ -232,8 +247,9 @@ std::size_t EventBus::open_streams() const {
 
 void EventBus::close_all() {
     std::lock_guard lock(mutex_);
+    closed_ = true;
     for (auto& [id, sub] : subscribers_)
-        sub.stream->finish_with(resume_frame(sub.last_seq, "server shutdown"));
+        sub.stream->finish_with(shutdown_frame(sub.last_seq));
     subscribers_.clear();
     by_key_.clear();
     wildcard_.clear();

@@ -70,7 +70,8 @@ class EventBus {
                                    std::optional<std::uint64_t> since,
                                    EventVisibility visible = {});
 
-    // Ends every stream with a final frame saying where to resume (server shutdown).
+    // Server shutdown: ends every stream with a final frame saying where to resume (and a
+    // `retry:` hint); streams attached afterwards get only that frame.
     void close_all();
 
   private:
@@ -113,6 +114,7 @@ class EventBus {
     std::vector<PendingAttach> pending_;
     std::condition_variable stop_cv_;
     bool stopping_ = false;
+    bool closed_ = false;  // close_all() ran
     std::thread heartbeat_;
 };
 

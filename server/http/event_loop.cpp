@@ -94,7 +94,9 @@ void EventLoop::run() {
     ev.data.u64 = kMailboxKey;
     ok = ok && ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, shared_.mailbox->fd(), &ev) == 0;
     std::vector<epoll_event> events(kMaxEvents);
-    while (ok && !shared_.stopping.load()) {
+    while (ok) {
+        if (!draining_ && shared_.stopping.load()) begin_drain();
+        if (draining_ && (connections_.empty() || Clock::now() >= drain_deadline_)) break;
         int n = ::epoll_wait(epoll_.get(), events.data(), kMaxEvents,
                              static_cast<int>(kSweepInterval.count()));
         if (n < 0 && errno != EINTR) break;
@@ -219,6 +221,10 @@ bool EventLoop::on_readable(Connection& c) {
 }
 
 bool EventLoop::become_idle(Connection& c) {
+    if (draining_) {  // no new requests once stopping
+        close(c);
+        return false;
+    }
     c.request_started = false;
     c.deadline = now_ + std::chrono::seconds(options_.idle_timeout_seconds);
     update_interest(c);
@@ -316,6 +322,7 @@ void EventLoop::start_stream(Connection& c, Response& response) {
     } catch (...) {
         c.stream->finish();  // a failed subscription ends the stream rather than the server
     }
+    if (draining_) c.stream->finish();  // what on_stream queued is sent, then it ends
     // on_stream can only queue bytes or finish(); the connection is still ours to pump.
     pump_stream(c);
 }
@@ -349,7 +356,7 @@ bool EventLoop::flush(Connection& c) {
 
 bool EventLoop::after_output_drained(Connection& c) {
     if (c.state == ConnState::Writing) {
-        if (c.close_after) {
+        if (c.close_after || draining_) {
             begin_linger(c);
             return true;
         }
@@ -420,8 +427,28 @@ void EventLoop::sweep_deadlines() {
         if (Connection* c = find(id)) close(*c);
 }
 
+// Stopping gracefully: new connections are refused (the listener is closed first), idle ones
+// closed; requests already arriving or with the workers are answered with Connection: close, and
+// streams are finished, so what their owners queued before stop() (a final event) is flushed.
+void EventLoop::begin_drain() {
+    draining_ = true;
+    drain_deadline_ = Clock::now() + std::chrono::seconds(options_.shutdown_timeout_seconds);
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+    listener_.reset();
+    std::vector<std::uint64_t> idle;
+    for (const auto& [id, c] : connections_) {
+        if (c->state == ConnState::Streaming)
+            c->stream->finish();
+        else if (c->state == ConnState::Reading && !c->request_started)
+            idle.push_back(id);
+    }
+    for (std::uint64_t id : idle)
+        close(*find(id));
+}
+
+// After the drain (or its deadline): whatever is left is closed.
 void EventLoop::shutdown() {
-    listener_.reset();  // refuse new connections first
+    listener_.reset();
     std::vector<std::uint64_t> ids;
     for (const auto& [id, c] : connections_)
         if (c->state != ConnState::Processing) ids.push_back(id);

@@ -10,11 +10,11 @@
 #include <memory>
 #include <unordered_map>
 
+#include "common/posix/unique_fd.hpp"
 #include "server/http/connection.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/mailbox.hpp"
 #include "server/http/transport.hpp"
-#include "common/posix/unique_fd.hpp"
 #include "server/http/worker_pool.hpp"
 
 namespace drover::http {
@@ -43,7 +43,8 @@ class EventLoop {
     EventLoop(const EventLoop&) = delete;
     EventLoop& operator=(const EventLoop&) = delete;
 
-    // Serves until shared.stopping is set, then closes every connection and joins the workers.
+    // Serves until shared.stopping is set, then drains (begin_drain) until every connection is
+    // gone or shutdown_timeout_seconds have passed, then closes the rest and joins the workers.
     void run();
 
   private:
@@ -67,6 +68,7 @@ class EventLoop {
     void close(Connection& c);
     void update_interest(Connection& c, bool strict = false);
     void sweep_deadlines();
+    void begin_drain();
     void shutdown();
     Connection* find(std::uint64_t id);
 
@@ -80,6 +82,8 @@ class EventLoop {
     std::uint64_t next_id_;
     Clock::time_point now_;
     Clock::time_point next_sweep_;
+    bool draining_ = false;  // stop() seen: no listener, no new requests on idle connections
+    Clock::time_point drain_deadline_;
 };
 
 }  // namespace drover::http

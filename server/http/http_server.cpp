@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include "server/http/event_loop.hpp"
 #include "server/http/listener.hpp"
@@ -16,13 +17,24 @@ struct Server::Impl {
     LoopShared shared;
     UniqueFd listener;
     std::uint16_t port = 0;
+    // The context for new TLS connections, replaced by set_tls(). Each SSL takes its own
+    // reference to its context, so a replaced one lives on exactly as long as its connections.
+    std::mutex tls_mutex;
+    std::shared_ptr<ssl_ctx_st> tls;
+
+    std::shared_ptr<ssl_ctx_st> current_tls() {
+        std::lock_guard lock(tls_mutex);
+        return tls;
+    }
 };
 
 Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
-    if (options.tls)
-        impl_->shared.make_transport = [tls = options.tls](UniqueFd socket) {
-            return make_tls_transport(std::move(socket), tls.get());
+    if (options.tls) {
+        impl_->tls = std::move(options.tls);
+        impl_->shared.make_transport = [impl = impl_.get()](UniqueFd socket) {
+            return make_tls_transport(std::move(socket), impl->current_tls().get());
         };
+    }
     impl_->shared.options = std::move(options);
     impl_->shared.handler = std::move(handler);
 }
@@ -55,6 +67,13 @@ void Server::run() {
 void Server::stop() {
     impl_->shared.stopping.store(true);
     impl_->shared.mailbox->wake();
+}
+
+bool Server::set_tls(std::shared_ptr<ssl_ctx_st> context) {
+    std::lock_guard lock(impl_->tls_mutex);
+    if (!impl_->tls || !context) return false;
+    impl_->tls = std::move(context);
+    return true;
 }
 
 Server::Stats Server::stats() const {

@@ -76,6 +76,9 @@ struct ServerOptions {
     int idle_timeout_seconds = 60;               // keep-alive connections without a request
     int request_timeout_seconds = 30;            // a request must arrive whole within this
     std::size_t max_connections = 20000;
+    // After stop(): how long requests in progress and finishing streams have before the rest is
+    // closed (a handler already running is still waited for).
+    int shutdown_timeout_seconds = 10;
     // Set: every connection speaks TLS with this context (tls_transport.hpp). Null: plain HTTP.
     std::shared_ptr<ssl_ctx_st> tls;
 };
@@ -94,8 +97,14 @@ class Server {
     std::uint16_t port() const;  // the bound port (useful with port 0)
     // Runs the loop until stop(); returns after every connection is closed and workers joined.
     void run();
-    // Thread-safe; safe to call from a signal-handling thread.
+    // Thread-safe; safe to call from a signal-handling thread. Graceful: the listener closes at
+    // once, idle connections are closed, requests already arriving or running are answered (with
+    // Connection: close) and streams are finished, so bytes written to them before stop() are
+    // flushed; after shutdown_timeout_seconds whatever is left is closed.
     void stop();
+    // Connections accepted from now on use `context`; open ones keep the one they started with.
+    // Thread-safe. False (and nothing changes) when the server was built without TLS.
+    bool set_tls(std::shared_ptr<ssl_ctx_st> context);
 
     struct Stats {
         std::uint64_t connections_open = 0;

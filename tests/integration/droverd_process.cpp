@@ -10,6 +10,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 namespace drover::testing {
 
@@ -110,6 +111,25 @@ void DroverdProcess::kill9() {
     kill(pid_, SIGKILL);
     wait_for(pid_);
     pid_ = -1;
+}
+
+void DroverdProcess::send_signal(int signal) {
+    if (pid_ > 0) kill(pid_, signal);
+}
+
+std::optional<int> DroverdProcess::wait_exit(std::chrono::seconds hang_guard) {
+    if (pid_ <= 0) return std::nullopt;
+    auto give_up = std::chrono::steady_clock::now() + hang_guard;
+    int status = 0;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > give_up) {
+            kill9();
+            return std::nullopt;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::unique_ptr<httplib::Client> DroverdProcess::anonymous_client() const {

@@ -5,7 +5,9 @@
 #pragma once
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,10 @@ class DroverdProcess {
     void start(bool same_port = false);
     void stop();   // SIGTERM, wait
     void kill9();  // SIGKILL, wait
+    void send_signal(int signal);
+    // Waits for droverd to exit: its exit status, or -1 when a signal ended it. After
+    // `hang_guard` it is killed and nullopt returned.
+    std::optional<int> wait_exit(std::chrono::seconds hang_guard);
     void restart() {
         stop();
         start();

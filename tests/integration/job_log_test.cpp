@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -455,6 +456,36 @@ TEST_CASE("follow streams appended bytes live and ends when the job finishes",
     CHECK(end->status == 200);
     CHECK(Raw{0, "", end->headers}.header("Content-Type") == kOctets);
     CHECK(f.bytes() == log);  // everything, once, in order
+}
+
+TEST_CASE("SIGTERM ends a follow after what was acknowledged; a Range request resumes it",
+          "[integration][joblog][follow][shutdown]") {
+    DroverdProcess d;
+    auto c = d.client();
+    std::string job = make_job(*c);
+    set_running(*c, job);
+    std::string log = first_line(job) + "before the stop\n";
+    REQUIRE(put_log(*c, job, "before the stop\n").status == 204);
+    std::size_t followed = 0;
+    {
+        Follower f(d, log_path(job) + "?follow=true");
+        CHECK(f.wait_for(log) == log);
+        d.send_signal(SIGTERM);
+        auto end = f.ended_within(20s);
+        REQUIRE(end);  // ended by the server, not by the client's timeout
+        CHECK(end->error.empty());
+        CHECK(end->status == 200);
+        CHECK(f.bytes() == log);
+        followed = f.bytes().size();
+    }
+    REQUIRE(d.wait_exit(25s) == std::optional<int>(0));
+    d.start();
+    c = d.client();
+    REQUIRE(put_at(*c, job, log.size(), "after the restart\n").status == 204);
+    log += "after the restart\n";
+    auto rest = get_log(*c, job, "bytes=" + std::to_string(followed) + "-");
+    CHECK(rest.status == 206);
+    CHECK(log.substr(0, followed) + rest.body == log);
 }
 
 TEST_CASE("follow on a finished job returns the log and ends at once",

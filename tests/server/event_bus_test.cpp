@@ -167,3 +167,36 @@ TEST_CASE("attach is asynchronous and a handle closed first never subscribes", "
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(w.bus->open_streams() == 0);
 }
+
+TEST_CASE(
+    "close_all ends every stream with a resume frame and a retry hint; later attaches get "
+    "only that frame",
+    "[events][shutdown]") {
+    World w;
+    auto a = std::make_shared<FakeStream>();
+    w.bus->subscribe(a, filters({"machines.*.a"}), std::nullopt);
+    std::uint64_t got = emit(*w.store, "machines", "a");
+    std::uint64_t skipped = emit(*w.store, "machines", "b");  // not a's
+    w.bus->close_all();
+    CHECK_FALSE(a->is_open());
+    CHECK(a->last().rfind("retry: ", 0) == 0);
+    CHECK(a->last().find("\nevent: resume\n") != std::string::npos);
+    CHECK(a->last().find("id: ") == std::string::npos);  // Last-Event-ID stays the last event
+    auto data = json::parse(a->last().substr(a->last().find("data: ") + 6));
+    CHECK(data["Key"] == "server shutdown");
+    CHECK(data["Object"]["LastEventID"].get<std::uint64_t>() == got);
+    CHECK(w.bus->open_streams() == 0);
+
+    // A stream attached while the server stops resumes where it asked to start.
+    auto late = std::make_shared<FakeStream>();
+    auto handle = w.bus->attach(late, filters({"*.*.*"}), got);
+    for (int i = 0; i < 2000 && late->is_open(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK_FALSE(late->is_open());
+    CHECK(late->keys().empty());
+    data = json::parse(late->last().substr(late->last().find("data: ") + 6));
+    CHECK(data["Object"]["LastEventID"].get<std::uint64_t>() == got);
+    CHECK(w.bus->open_streams() == 0);
+    CHECK(skipped > got);
+    handle->close();
+}

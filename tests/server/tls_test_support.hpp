@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "server/security/openssl_handles.hpp"
 #include "server/security/self_signed.hpp"
 #include "server/security/tls_context.hpp"
 #include "tests/server/http_test_support.hpp"
@@ -70,6 +71,11 @@ class TlsRawClient {
     }
     bool handshake() { return ssl_ && SSL_connect(ssl_.get()) == 1; }
     std::string protocol() const { return SSL_get_version(ssl_.get()); }
+    // SHA-256 of the certificate the server presented, "AB:CD:..." like ServerTls::fingerprint.
+    std::string peer_fingerprint() const {
+        security::X509Ptr cert(SSL_get_peer_certificate(ssl_.get()));
+        return cert ? security::sha256_fingerprint(cert.get()) : "";
+    }
     RawClient& raw() { return raw_; }
 
     bool send_all(const std::string& bytes) {
