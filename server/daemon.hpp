@@ -38,6 +38,8 @@ struct DaemonOptions {
     bool insecure_http = false;
     std::string tls_cert_file;  // both or neither
     std::string tls_key_file;
+    // GET /metrics for anyone, credentials or not (else admins only).
+    bool metrics_public = false;
 };
 
 // What start() did about TLS, for the start-up lines.

@@ -1,10 +1,20 @@
 // droverd: parses flags, starts the Daemon, and stops it cleanly on SIGTERM or SIGINT.
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <iostream>
 #include <thread>
 
 #include "server/daemon.hpp"
+#include "server/ops/log.hpp"
+
+namespace {
+
+// A command-line mistake: one error line, exit status 2.
+int usage_error(const std::string& message) {
+    drover::ops::Log(drover::ops::Level::Error, message);
+    return 2;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     drover::server::DaemonOptions opts;
@@ -62,24 +72,26 @@ int main(int argc, char** argv) {
     app.add_option("--tls-key", opts.tls_key_file, "PEM private key of --tls-cert");
     app.add_flag("--insecure-http", opts.insecure_http,
                  "Serve plain HTTP without TLS (tests and local demos only)");
+    std::string log_level = "info";
+    app.add_option("--log-level", log_level, "Least severe log entries written to stderr")
+        ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
+        ->capture_default_str();
+    app.add_flag("--metrics-public", opts.metrics_public,
+                 "Serve GET /metrics to anyone, without credentials (default: admins only)");
     CLI11_PARSE(app, argc, argv);
+    using drover::ops::Level;
+    using drover::ops::Log;
+    drover::ops::set_log_level(drover::ops::parse_level(log_level).value_or(Level::Info));
     if (!admin_password.empty()) opts.admin_password = admin_password;
-    if (!drover::server::parse_listen(listen, opts.host, opts.port)) {
-        std::cerr << "droverd: --listen must be HOST:PORT, got " << listen << "\n";
-        return 2;
-    }
-    if (opts.tls_cert_file.empty() != opts.tls_key_file.empty()) {
-        std::cerr << "droverd: --tls-cert and --tls-key go together\n";
-        return 2;
-    }
-    if (opts.insecure_http && !opts.tls_cert_file.empty()) {
-        std::cerr << "droverd: --insecure-http serves no TLS: drop it or --tls-cert/--tls-key\n";
-        return 2;
-    }
+    if (!drover::server::parse_listen(listen, opts.host, opts.port))
+        return usage_error("--listen must be HOST:PORT, got " + listen);
+    if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
+        return usage_error("--tls-cert and --tls-key go together");
+    if (opts.insecure_http && !opts.tls_cert_file.empty())
+        return usage_error("--insecure-http serves no TLS: drop it or --tls-cert/--tls-key");
     if (opts.insecure_http)
-        std::cerr << "droverd: WARNING: serving plain HTTP without TLS (--insecure-http); for "
-                     "tests and local demos only"
-                  << std::endl;
+        Log(Level::Warn,
+            "serving plain HTTP without TLS (--insecure-http); for tests and local demos only");
 
     // Signals are handled by one waiting thread, so no handler runs inside the server's code.
     sigset_t signals;
@@ -92,24 +104,25 @@ int main(int argc, char** argv) {
     drover::server::Daemon daemon(opts);
     std::string error;
     if (!daemon.start(error)) {
-        std::cerr << "droverd: " << error << "\n";
+        Log(Level::Error, "cannot start").field("error", error);
         return 1;
     }
     const drover::server::TlsStatus& tls = daemon.tls();
     if (tls.generated)
-        std::cout << "droverd: generated a self-signed TLS certificate " << tls.cert_file
-                  << " (key " << tls.key_file << ")\n";
-    if (tls.enabled)
-        std::cout << "droverd: TLS certificate SHA-256 fingerprint: " << tls.fingerprint << "\n";
-    std::cout << "droverd " << DROVER_VERSION << " listening on " << opts.host << ":"
-              << daemon.port() << " (" << (tls.enabled ? "https" : "plain http") << ", data dir "
-              << opts.data_dir << ")" << std::endl;
+        Log(Level::Info, "generated a self-signed TLS certificate")
+            .field("cert", tls.cert_file)
+            .field("key", tls.key_file);
+    if (tls.enabled) Log(Level::Info, "TLS certificate SHA-256 fingerprint: " + tls.fingerprint);
+    Log(Level::Info, "listening on " + opts.host + ":" + std::to_string(daemon.port()))
+        .field("version", DROVER_VERSION)
+        .field("scheme", tls.enabled ? "https" : "http")
+        .field("data_dir", opts.data_dir);
     std::thread waiter([&] {
         for (;;) {
             int sig = 0;
             sigwait(&signals, &sig);
             if (sig == SIGPIPE) continue;
-            std::cerr << "droverd: signal " << sig << ", stopping" << std::endl;
+            Log(Level::Info, "stopping").field("signal", sig);
             daemon.stop();
             return;
         }

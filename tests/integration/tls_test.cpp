@@ -30,12 +30,17 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kFingerprintLine = "droverd: TLS certificate SHA-256 fingerprint: ";
+const std::string kFingerprintLine = "TLS certificate SHA-256 fingerprint: ";
 
-// The fingerprint droverd logged at its last start ("" when it logged none).
+// The fingerprint droverd logged at its last start ("" when it logged none): the rest of the
+// quoted msg, `level=info msg="TLS certificate SHA-256 fingerprint: AB:CD:..."`.
 std::string logged_fingerprint(const DroverdProcess& d) {
-    for (const auto& line : d.startup_lines())
-        if (line.rfind(kFingerprintLine, 0) == 0) return line.substr(kFingerprintLine.size());
+    for (const auto& line : d.startup_lines()) {
+        auto at = line.find(kFingerprintLine);
+        if (at == std::string::npos) continue;
+        std::string rest = line.substr(at + kFingerprintLine.size());
+        return rest.substr(0, rest.find('"'));
+    }
     return "";
 }
 
@@ -121,7 +126,7 @@ TEST_CASE(
     CHECK(logged_generation(d));
     std::string fingerprint = logged_fingerprint(d);
     CHECK(fingerprint == file_fingerprint(crt));
-    CHECK(d.startup_lines().back().find("(https, ") != std::string::npos);
+    CHECK(d.startup_lines().back().find(" scheme=https ") != std::string::npos);
     struct stat st {};
     REQUIRE(stat(key.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -271,8 +276,8 @@ TEST_CASE("droverd --insecure-http warns on stderr at every start", "[integratio
     Exit e = run_droverd(
         {"--insecure-http", "--data-dir", "/proc/no-such-dir/data", "--listen", "127.0.0.1:0"});
     CHECK(e.code == 1);  // the data dir cannot be made; the warning came first
-    CHECK_THAT(e.err, Catch::StartsWith("droverd: WARNING: serving plain HTTP without TLS "
-                                        "(--insecure-http); for tests and local demos only\n"));
+    CHECK_THAT(e.err, Catch::StartsWith("level=warn msg=\"serving plain HTTP without TLS "
+                                        "(--insecure-http); for tests and local demos only\"\n"));
 }
 
 TEST_CASE("an unverified https client works and warns once per process", "[integration][tls]") {
