@@ -29,24 +29,6 @@ std::string_view journal_prefix(Level level) {
     return "<6>";
 }
 
-// systemd sets JOURNAL_STREAM to "<device>:<inode>" of the stream it connected; a stderr
-// redirected elsewhere since (a shell in a unit, say) is not the journal.
-bool stderr_is_journal() {
-    const char* stream = std::getenv("JOURNAL_STREAM");
-    if (!stream) return false;
-    std::string_view text(stream);
-    auto colon = text.find(':');
-    if (colon == std::string_view::npos) return false;
-    unsigned long long dev = 0, ino = 0;
-    auto d = std::from_chars(text.data(), text.data() + colon, dev);
-    auto i = std::from_chars(text.data() + colon + 1, text.data() + text.size(), ino);
-    if (d.ec != std::errc() || i.ec != std::errc() || i.ptr != text.data() + text.size())
-        return false;
-    struct stat st {};
-    if (::fstat(STDERR_FILENO, &st) != 0) return false;
-    return st.st_dev == dev && st.st_ino == ino;
-}
-
 bool needs_quotes(std::string_view value) {
     if (value.empty()) return true;
     for (unsigned char c : value)
@@ -87,6 +69,21 @@ void write_all(int fd, std::string_view bytes) {
 }
 
 }  // namespace
+
+bool is_journal_stream(int fd, const char* journal_stream) {
+    if (!journal_stream) return false;
+    std::string_view text(journal_stream);
+    auto colon = text.find(':');
+    if (colon == std::string_view::npos) return false;
+    unsigned long long dev = 0, ino = 0;
+    auto d = std::from_chars(text.data(), text.data() + colon, dev);
+    auto i = std::from_chars(text.data() + colon + 1, text.data() + text.size(), ino);
+    if (d.ec != std::errc() || i.ec != std::errc() || i.ptr != text.data() + text.size())
+        return false;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return false;
+    return st.st_dev == dev && st.st_ino == ino;
+}
 
 void set_log_level(Level level) {
     g_level.store(static_cast<int>(level), std::memory_order_relaxed);
@@ -171,7 +168,7 @@ std::string LogEntry::line(bool journal) const {
 
 void write_log(const LogEntry& entry) {
     if (!log_enabled(entry.level())) return;
-    static const bool journal = stderr_is_journal();
+    static const bool journal = is_journal_stream(STDERR_FILENO, std::getenv("JOURNAL_STREAM"));
     write_all(STDERR_FILENO, entry.line(journal));
 }
 

@@ -58,6 +58,11 @@ class LogEntry {
 // Writes the entry to stderr if its level is enabled.
 void write_log(const LogEntry& entry);
 
+// Whether `fd` is the stream systemd connected to the journal: `journal_stream` (the value of
+// JOURNAL_STREAM, may be null) is "<device>:<inode>" of that stream, and a stderr redirected
+// since (by a shell in the unit, say) no longer matches it.
+bool is_journal_stream(int fd, const char* journal_stream);
+
 // The everyday form: fields are formatted only when the level is enabled, and the entry is
 // written when the temporary ends: `ops::Log(ops::Level::Warn, "slow").field("ms", 12.5);`
 class Log {

@@ -14,7 +14,7 @@ namespace drover::ops {
 struct RequestRecord {
     std::string_view method;
     std::string_view path;
-    const std::multimap<std::string, std::string>* query = nullptr;  // decoded, in order
+    const std::multimap<std::string, std::string>* query = nullptr;  // decoded
     std::string_view route;
     int status = 0;
     double seconds = 0;
