@@ -335,7 +335,7 @@ TEST_CASE("GET /metrics counts what happened: requests, jobs, events, commits an
     CHECK(scrape_until(*c, "drover_event_streams_open", 0)["drover_event_streams_open"] == 0);
 }
 
-TEST_CASE("only admins may scrape /metrics; others get the usual 401 and 403",
+TEST_CASE("only admins may scrape /metrics, others get the usual 401 and 403",
           "[integration][metrics][security]") {
     DroverdProcess d;
     auto admin = d.client();
@@ -375,7 +375,7 @@ TEST_CASE("only admins may scrape /metrics; others get the usual 401 and 403",
     CHECK(logged(d, "method=POST path=/api/v3/machines route=/api/v3/machines status=201 "));
 }
 
-TEST_CASE("--metrics-public serves /metrics to anyone; the log never shows a ?token=",
+TEST_CASE("with --metrics-public anyone may scrape /metrics, and the log never shows a token",
           "[integration][metrics][security]") {
     DroverdProcess d({"--metrics-public"});
     auto anonymous = d.anonymous_client();

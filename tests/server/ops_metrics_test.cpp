@@ -105,7 +105,7 @@ TEST_CASE("request counts are exact under concurrent recording", "[ops][metrics]
     CHECK(text.find("route=\"other\"") == std::string::npos);  // nothing recorded there
 }
 
-TEST_CASE("a route beyond the list counts as the last; codes beyond a route's table as other",
+TEST_CASE("a route beyond the list counts as the last, codes beyond a route table as other",
           "[ops][metrics]") {
     RequestMetrics m({"/a", "other"});
     m.record(99, 200, 0.01);
