@@ -16,6 +16,8 @@
 #include "server/jobs/job_sweeper.hpp"
 #include "server/jobs/log_followers.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/ops/log.hpp"
+#include "server/ops/server_metrics.hpp"
 #include "server/security/host_identity.hpp"
 #include "server/security/param_cipher.hpp"
 #include "server/security/security_service.hpp"
@@ -161,7 +163,13 @@ bool Daemon::start(std::string& error) {
         bus->publish(ev);
         followers->on_commit(ev);
     });
-    api_routes::RouterOptions ro{d.options.default_boot_env, d.options.version, 0};
+    api_routes::RouterOptions ro;
+    ro.default_boot_env = d.options.default_boot_env;
+    ro.version = d.options.version;
+    ro.metrics_public = d.options.metrics_public;
+    ro.write_metrics = [&d](ops::Exposition& out) {
+        ops::write_server_metrics({*d.store, *d.bus, *d.engine, *d.logs, *d.http}, out);
+    };
     api_routes::JobServices services{*d.objects, *d.engine, *d.logs, *d.renderer, *d.followers};
     d.router = std::make_unique<api_routes::Router>(*d.objects, *d.bus, services, *d.security, ro);
     return true;
@@ -185,10 +193,11 @@ bool Daemon::start_security(std::string& error) {
         return false;
     }
     if (admin->generated_password)  // shown once; the file stays for whoever missed it
-        std::cerr << "droverd: created user admin with password " << *admin->generated_password
-                  << " (also in " << admin->password_file << ")" << std::endl;
+        ops::Log(ops::Level::Info, "created user admin with password")
+            .field("password", *admin->generated_password)
+            .field("password_file", admin->password_file);
     else if (admin->created)
-        std::cerr << "droverd: created user admin with the given password" << std::endl;
+        ops::Log(ops::Level::Info, "created user admin with the given password");
     return true;
 }
 

@@ -40,6 +40,8 @@ struct DaemonOptions {
     std::string tls_key_file;
     // stop(): how long requests in flight and closing streams get before the rest is cut off.
     int shutdown_timeout_seconds = 10;
+    // GET /metrics for anyone, credentials or not (else admins only).
+    bool metrics_public = false;
 };
 
 // What reload() (SIGHUP) applies without a restart, from the configuration as re-read then; every

@@ -10,9 +10,12 @@
 #include "server/config/layered_config.hpp"
 #include "server/daemon.hpp"
 #include "server/ops/backup.hpp"
+#include "server/ops/log.hpp"
 
 namespace {
 
+using drover::ops::Level;
+using drover::ops::Log;
 using drover::server::Daemon;
 using drover::server::DaemonOptions;
 
@@ -26,6 +29,7 @@ struct Settings {
     DaemonOptions opts;
     std::string listen = "0.0.0.0:8092";
     std::string admin_password;
+    std::string log_level = "info";
     Command command = Command::Serve;
     std::string archive;  // backup and restore: the file
 };
@@ -59,8 +63,7 @@ int run_data_dir_command(const Settings& s) {
                             ? drover::ops::backup_data_dir(dir, s.archive, DROVER_VERSION, summary)
                             : drover::ops::restore_data_dir(s.archive, dir, summary);
     if (!error.empty()) {
-        std::cerr << "droverd: " << (is_backup ? "backup" : "restore") << " failed: " << error
-                  << "\n";
+        Log(Level::Error, is_backup ? "backup failed" : "restore failed").field("error", error);
         return 1;
     }
     std::cout << "droverd: " << (is_backup ? "backed up " : "restored ") << dir
@@ -125,6 +128,12 @@ void add_options(CLI::App& app, Settings& settings) {
     app.add_option("--shutdown-timeout-seconds", opts.shutdown_timeout_seconds,
                    "On SIGTERM/SIGINT, how long requests in flight and closing streams get")
         ->capture_default_str();
+    app.add_option("--log-level", settings.log_level,
+                   "Least severe log entries written to stderr (reloaded on SIGHUP)")
+        ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
+        ->capture_default_str();
+    app.add_flag("--metrics-public", opts.metrics_public,
+                 "Serve GET /metrics to anyone, without credentials (default: admins only)");
 }
 
 // Checks what one option cannot check alone; the reason when the settings cannot be used.
@@ -156,7 +165,7 @@ std::optional<Settings> read_settings(const std::vector<std::string>& args, int&
     if (commands.backup->parsed()) settings.command = Command::Backup;
     if (commands.restore->parsed()) settings.command = Command::Restore;
     if (auto problem = complete(settings)) {
-        std::cerr << "droverd: " << *problem << std::endl;
+        Log(Level::Error, *problem);
         exit_code = 2;
         return std::nullopt;
     }
@@ -165,10 +174,15 @@ std::optional<Settings> read_settings(const std::vector<std::string>& args, int&
 
 void log_tls(const drover::server::TlsStatus& tls) {
     if (tls.generated)
-        std::cout << "droverd: generated a self-signed TLS certificate " << tls.cert_file
-                  << " (key " << tls.key_file << ")\n";
-    if (tls.enabled)
-        std::cout << "droverd: TLS certificate SHA-256 fingerprint: " << tls.fingerprint << "\n";
+        Log(Level::Info, "generated a self-signed TLS certificate")
+            .field("cert", tls.cert_file)
+            .field("key", tls.key_file);
+    if (tls.enabled) Log(Level::Info, "TLS certificate SHA-256 fingerprint: " + tls.fingerprint);
+}
+
+// The level named by --log-level (validated by the option's check).
+void apply_log_level(const Settings& settings) {
+    drover::ops::set_log_level(drover::ops::parse_level(settings.log_level).value_or(Level::Info));
 }
 
 // SIGHUP: the configuration is read again (flags still win) and what can change while running
@@ -177,17 +191,17 @@ void reload(Daemon& daemon, const std::vector<std::string>& args) {
     int ignored = 0;
     auto settings = read_settings(args, ignored);
     if (!settings) {
-        std::cerr << "droverd: SIGHUP: configuration not reloaded" << std::endl;
+        Log(Level::Error, "SIGHUP: configuration not reloaded");
         return;
     }
+    apply_log_level(*settings);
     std::string error;
     if (!daemon.reload(drover::server::reload_options(settings->opts), error)) {
-        std::cerr << "droverd: SIGHUP: " << error << std::endl;
+        Log(Level::Error, "SIGHUP: TLS not reloaded").field("error", error);
         return;
     }
-    std::cout << "droverd: SIGHUP: configuration reloaded\n";
+    Log(Level::Info, "SIGHUP: configuration reloaded").field("log_level", settings->log_level);
     log_tls(daemon.tls());
-    std::cout << std::flush;
 }
 
 // Signals are taken by one waiting thread, so no handler runs inside the server's code.
@@ -199,9 +213,9 @@ void handle_signals(Daemon& daemon, sigset_t signals, const std::vector<std::str
         if (sig == SIGHUP) {
             reload(daemon, args);
         } else if (sig == SIGTERM || sig == SIGINT) {
-            std::cerr << "droverd: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
-                      << ": stopping (up to " << shutdown_timeout_seconds
-                      << " s for requests in flight)" << std::endl;
+            Log(Level::Info, "stopping")
+                .field("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                .field("timeout_seconds", shutdown_timeout_seconds);
             daemon.stop();
             return;
         }
@@ -216,11 +230,11 @@ int main(int argc, char** argv) {
     auto settings = read_settings(args, exit_code);
     if (!settings) return exit_code;
     if (settings->command != Command::Serve) return run_data_dir_command(*settings);
+    apply_log_level(*settings);
     const DaemonOptions& opts = settings->opts;
     if (opts.insecure_http)
-        std::cerr << "droverd: WARNING: serving plain HTTP without TLS (--insecure-http); for "
-                     "tests and local demos only"
-                  << std::endl;
+        Log(Level::Warn,
+            "serving plain HTTP without TLS (--insecure-http); for tests and local demos only");
 
     // Blocked before any thread starts, so every thread inherits the mask and only the waiter
     // takes these signals.
@@ -233,17 +247,18 @@ int main(int argc, char** argv) {
     Daemon daemon(opts);
     std::string error;
     if (!daemon.start(error)) {
-        std::cerr << "droverd: " << error << "\n";
+        Log(Level::Error, "cannot start").field("error", error);
         return 1;
     }
     log_tls(daemon.tls());
-    std::cout << "droverd " << DROVER_VERSION << " listening on " << opts.host << ":"
-              << daemon.port() << " (" << (daemon.tls().enabled ? "https" : "plain http")
-              << ", data dir " << opts.data_dir << ")" << std::endl;
+    Log(Level::Info, "listening on " + opts.host + ":" + std::to_string(daemon.port()))
+        .field("version", DROVER_VERSION)
+        .field("scheme", daemon.tls().enabled ? "https" : "http")
+        .field("data_dir", opts.data_dir);
     std::thread waiter(handle_signals, std::ref(daemon), signals, std::cref(args),
                        opts.shutdown_timeout_seconds);
     daemon.run();
     waiter.detach();
-    std::cerr << "droverd: stopped" << std::endl;
+    Log(Level::Info, "stopped");
     return 0;
 }

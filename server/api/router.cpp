@@ -9,6 +9,7 @@
 #include "server/api/security_routes.hpp"
 #include "server/events/event_bus.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/ops/log.hpp"
 #include "server/security/security_service.hpp"
 
 namespace drover::api_routes {
@@ -16,6 +17,7 @@ namespace drover::api_routes {
 namespace {
 
 constexpr std::string_view kApiPrefix = "/api/v3/";
+constexpr std::string_view kMetricsPath = "/metrics";
 
 void reply_auth_failure(http::Response& res, const security::AuthFailure& failure) {
     for (const auto& [name, value] : security::failure_headers(failure))
@@ -48,6 +50,22 @@ bool wants_clear_secrets(const http::Request& req, const std::string& prefix,
     return query_flag(req, "decode");
 }
 
+std::string what_of(const std::exception_ptr& thrown) {
+    try {
+        std::rethrow_exception(thrown);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "a non-standard exception";
+    }
+}
+
+// How the request log names a principal: a user by name, a machine as "machine:<uuid>".
+std::string log_name(const security::Principal& principal) {
+    const security::Subject& s = principal.subject;
+    return s.kind == security::SubjectKind::User ? s.name : s.id();
+}
+
 }  // namespace
 
 Router::Router(objects::ObjectService& objects, events::EventBus& events, JobServices jobs,
@@ -56,25 +74,45 @@ Router::Router(objects::ObjectService& objects, events::EventBus& events, JobSer
       events_(events),
       jobs_(jobs),
       security_(security),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      observer_(objects::object_prefixes()) {}
 
 void Router::handle(const http::Request& req, http::Response& res) {
+    const auto started = std::chrono::steady_clock::now();
+    std::string principal = "-";
+    try {
+        serve(req, res, principal);
+    } catch (...) {
+        ops::Log(ops::Level::Error, "request failed")
+            .field("path", req.path)
+            .field("error", what_of(std::current_exception()));
+        res = {};
+        reply_error(res, 500, "InternalError", "request handler failed");
+    }
+    observer_.observe(req, res, started, principal);
+}
+
+void Router::serve(const http::Request& req, http::Response& res, std::string& principal_name) {
     if (req.path == "/healthz") return reply_json(res, 200, {{"status", "ok"}});
-    if (req.path.rfind(kApiPrefix, 0) != 0 && req.path != "/api/v3")
+    const bool metrics = req.path == kMetricsPath;
+    if (metrics && options_.metrics_public) return serve_metrics(req, res);
+    if (!metrics && req.path.rfind(kApiPrefix, 0) != 0 && req.path != "/api/v3")
         return reply_error(res, 404, "API_ERROR", "No such resource: " + req.path);
     std::string rest =
         req.path.size() > kApiPrefix.size() ? req.path.substr(kApiPrefix.size()) : "";
     auto slash = rest.find('/');
-    std::string prefix = rest.substr(0, slash);
-    std::string tail = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    std::string prefix = metrics ? "metrics" : rest.substr(0, slash);
+    std::string tail = metrics || slash == std::string::npos ? "" : rest.substr(slash + 1);
 
     // The one place (spec 6.1): who is asking, and may they?
     auto principal = security_.authenticate(req);
     if (!principal) return reply_auth_failure(res, principal.error());
+    principal_name = log_name(*principal);
     security::Access access = access_for(req, prefix, tail, objects_);
     security::Decision decision = security::authorize(*principal, access);
     if (!decision.allowed)
         return reply_error(res, 403, "API_ERROR", decision.reason, prefix, access.key);
+    if (metrics) return serve_metrics(req, res);
 
     // Rendering for a machine's job shows its secure values in clear to those allowed getSecure
     // (the machine itself, admins); others get the rendering with the values still sealed.
@@ -89,6 +127,19 @@ void Router::handle(const http::Request& req, http::Response& res) {
     ctx.force = query_flag(req, "force");
     ctx.default_boot_env = options_.default_boot_env;
     dispatch(prefix, tail, *principal, decode, req, res, ctx);
+}
+
+void Router::serve_metrics(const http::Request& req, http::Response& res) const {
+    if (req.method != "GET" && req.method != "HEAD") {
+        res.headers.emplace("Allow", "GET, HEAD");
+        return reply_error(res, 405, "MethodNotAllowed", "Use GET", "metrics");
+    }
+    ops::Exposition out;
+    observer_.write(out);
+    if (options_.write_metrics) options_.write_metrics(out);
+    res.status = 200;
+    res.headers.emplace("Content-Type", std::string(ops::kExpositionContentType));
+    res.body = out.text();
 }
 
 void Router::dispatch(const std::string& prefix, const std::string& tail,

@@ -68,6 +68,7 @@ EventBus::~EventBus() {
 }
 
 void EventBus::publish(const std::vector<store::EventRecord>& events) {
+    published_count_.fetch_add(events.size(), std::memory_order_relaxed);
     std::vector<std::string> frames;
     std::vector<Parsed> parsed;
     frames.reserve(events.size());
@@ -243,6 +244,10 @@ void EventBus::remove_locked(std::uint64_t id) {
 std::size_t EventBus::open_streams() const {
     std::lock_guard lock(mutex_);
     return subscribers_.size();
+}
+
+std::uint64_t EventBus::events_published() const {
+    return published_count_.load(std::memory_order_relaxed);
 }
 
 void EventBus::close_all() {

@@ -57,6 +57,8 @@ class EventBus {
                            std::optional<std::uint64_t> since, EventVisibility visible = {});
     void unsubscribe(std::uint64_t id);
     std::size_t open_streams() const;
+    // Events handed to publish() since start (the metrics' drover_events_published_total).
+    std::uint64_t events_published() const;
 
     // Whether resuming after `since` is still possible (its successors are retained); the answer
     // for a 410 before the stream starts.
@@ -105,6 +107,7 @@ class EventBus {
 
     const store::Store& store_;
     EventBusOptions options_;
+    std::atomic<std::uint64_t> published_count_{0};
     mutable std::mutex mutex_;
     std::uint64_t next_id_ = 1;
     std::uint64_t last_published_ = 0;

@@ -263,6 +263,7 @@ bool EventLoop::dispatch(Connection& c, ParsedRequest parsed) {
     c.deadline = Clock::time_point::max();  // a slow handler is not the client's fault
     c.request_started = false;
     parsed.request.remote_addr = c.remote_addr();
+    parsed.request.received = now_;
     auto job = [handler = &shared_.handler, mailbox = shared_.mailbox, id = c.id(),
                 request = std::move(parsed.request)] {
         Completion done{id, {}};

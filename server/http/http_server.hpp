@@ -4,6 +4,7 @@
 // Invariants: a full worker queue answers 503 at once; no request waits unboundedly; the port
 // is bound without SO_REUSEPORT, so a second server on the same port fails to start.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,6 +30,8 @@ struct Request {
     Headers headers;
     std::string body;
     std::string remote_addr;
+    // When the loop had the whole request (before it waited for a worker); for request durations.
+    std::chrono::steady_clock::time_point received{};
 
     const std::string* header(const std::string& name) const;
     const std::string* query_value(const std::string& name) const;  // the first one

@@ -42,6 +42,12 @@ api::Unexpected<model::Error> as_error(const ObjectResult& r) {
     return api::unexpected(r.error());
 }
 
+void tally_state_change(JobCounts& tally, const std::string& from, const std::string& to) {
+    if (from == to) return;
+    if (to == "finished") ++tally.finished;
+    if (to == "failed") ++tally.failed;
+}
+
 }  // namespace
 
 JobEngine::JobEngine(objects::ObjectService& objects, JobLogStore& logs, JobEngineOptions options)
@@ -83,15 +89,18 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
 
     std::optional<NextJobReply> reply;
     NewJobLog log;
+    JobCounts tally;
     auto committed = objects_.transact("jobs", [&](ObjectTxn& t) -> ObjectResult {
         reply.reset();
         log = {};
+        tally = {};
         if (!scope.key.empty())
             if (auto rec = recorded_reply(t.raw(), scope, now_s)) {
                 reply = NextJobReply{rec->status, rec->job};
                 return Json();
             }
-        auto decided = decide_and_save(t, {scope.machine, scope.context, requested}, ctx, log);
+        auto decided =
+            decide_and_save(t, {scope.machine, scope.context, requested}, ctx, log, tally);
         if (!decided) return api::unexpected(decided.error());
         reply = decided.value();
         if (!scope.key.empty())
@@ -100,6 +109,7 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
         return Json();
     });
     if (!committed) return api::unexpected(committed.error());
+    count(tally);
     if (!log.job.empty()) {
         // The job is durable: its log exists from now on (first line, then the engine's note).
         logs_.create(log.job);
@@ -109,7 +119,8 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
 }
 
 api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
-    ObjectTxn& t, const JobRequest& request, const objects::WriteContext& ctx, NewJobLog& log) {
+    ObjectTxn& t, const JobRequest& request, const objects::WriteContext& ctx, NewJobLog& log,
+    JobCounts& tally) {
     const std::string& machine_id = request.machine;
     auto found = t.get("machines", machine_id);
     if (!found)
@@ -138,6 +149,7 @@ api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
     bool cj_changed = false;
     if (d.fail_current_job && cj) {  // step 4: the list moved under an unfinished job
         if (cj->state == "running") erase_deadline(t.raw(), cj->uuid);
+        tally_state_change(tally, cj->state, "failed");
         cj->state = "failed";
         cj->exit_state = "failed";
         if (cj->end_time.empty()) cj->end_time = stamp;
@@ -165,6 +177,8 @@ api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
             job.end_time = stamp;
         auto created = t.create("jobs", model::encode(job), ectx);
         if (!created) return as_error(created);
+        ++tally.created;
+        tally_state_change(tally, "", job.state);
         if (cj && cj->current) {
             cj->current = false;
             cj_changed = true;
@@ -185,21 +199,38 @@ api::Expected<NextJobReply, model::Error> JobEngine::decide_and_save(
 
 ObjectResult JobEngine::update_job(const std::string& id, const Json& body, bool is_patch,
                                    const objects::WriteContext& ctx) {
-    return objects_.transact("jobs", [&](ObjectTxn& t) -> ObjectResult {
+    JobCounts tally;
+    auto result = objects_.transact("jobs", [&](ObjectTxn& t) -> ObjectResult {
+        tally = {};
         auto old = t.get("jobs", id);
         if (!old) return old;
         auto changed = is_patch ? t.patch("jobs", id, body, ctx) : t.replace("jobs", id, body, ctx);
         if (!changed) return changed;
-        if (auto effects = after_job_change(t, old.value(), changed.value()); !effects)
+        if (auto effects = after_job_change(t, old.value(), changed.value(), tally); !effects)
             return effects;
         return changed;
     });
+    if (result) count(tally);
+    return result;
 }
 
-ObjectResult JobEngine::after_job_change(ObjectTxn& t, const Json& old_json, const Json& now_json) {
+JobCounts JobEngine::counts() const {
+    return {created_.load(std::memory_order_relaxed), finished_.load(std::memory_order_relaxed),
+            failed_.load(std::memory_order_relaxed)};
+}
+
+void JobEngine::count(const JobCounts& tally) {
+    created_.fetch_add(tally.created, std::memory_order_relaxed);
+    finished_.fetch_add(tally.finished, std::memory_order_relaxed);
+    failed_.fetch_add(tally.failed, std::memory_order_relaxed);
+}
+
+ObjectResult JobEngine::after_job_change(ObjectTxn& t, const Json& old_json, const Json& now_json,
+                                         JobCounts& tally) {
     const auto old = decode_as<model::Job>(old_json);
     const auto job = decode_as<model::Job>(now_json);
     if (old.state == job.state) return now_json;
+    tally_state_change(tally, old.state, job.state);
     if (old.state == "running") erase_deadline(t.raw(), job.uuid);
     if (job.state == "running") arm_deadline(t.raw(), job, now());
     if (job.state != "failed") return now_json;

@@ -4,6 +4,7 @@
 // machine's current job. Job logs are written after the commit that made their job, so a log
 // never exists for a job that does not.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -40,6 +41,15 @@ struct PurgePolicy {
     bool dry_run = false;
 };
 
+// Since start: jobs the engine created, and jobs that became finished or failed (through an
+// agent's update, a newer job superseding an unfinished one, an action entry, or the timeout
+// sweeper). Counted after their transaction commits.
+struct JobCounts {
+    std::uint64_t created = 0;
+    std::uint64_t finished = 0;
+    std::uint64_t failed = 0;
+};
+
 class JobEngine {
   public:
     JobEngine(objects::ObjectService& objects, JobLogStore& logs, JobEngineOptions options);
@@ -62,6 +72,7 @@ class JobEngine {
                                                    const objects::WriteContext& ctx);
     // Fails every running job past its timeout and grace period; returns how many it failed.
     std::size_t fail_overdue_jobs();
+    JobCounts counts() const;
 
   private:
     struct JobRequest {
@@ -75,17 +86,23 @@ class JobEngine {
         std::string line;
     };
     std::chrono::system_clock::time_point now() const;
-    // Keeps the machine and the timeout index in step with a job that changed from `old`.
+    // Keeps the machine and the timeout index in step with a job that changed from `old`, and
+    // tallies its state change.
     objects::ObjectResult after_job_change(objects::ObjectTxn& t, const model::Json& old,
-                                           const model::Json& now_json);
+                                           const model::Json& now_json, JobCounts& tally);
     api::Expected<NextJobReply, model::Error> decide_and_save(objects::ObjectTxn& t,
                                                               const JobRequest& request,
                                                               const objects::WriteContext& ctx,
-                                                              NewJobLog& log);
+                                                              NewJobLog& log, JobCounts& tally);
+    // Adds a committed transaction's tally.
+    void count(const JobCounts& tally);
 
     objects::ObjectService& objects_;
     JobLogStore& logs_;
     JobEngineOptions options_;
+    std::atomic<std::uint64_t> created_{0};
+    std::atomic<std::uint64_t> finished_{0};
+    std::atomic<std::uint64_t> failed_{0};
 };
 
 }  // namespace drover::jobs

@@ -322,7 +322,12 @@ LogResult JobLogStore::append(std::string_view id, std::optional<std::uint64_t> 
     PendingAppend pending(stripe, id, size);
     status = write_chunk(stripe, paths, log, bytes, limits_for(options_.max_bytes), pending);
     if (!status.ok()) return failure(status, size);
+    bytes_appended_.fetch_add(bytes.size(), std::memory_order_relaxed);
     return {LogOutcome::Ok, size + bytes.size(), {}};
+}
+
+std::uint64_t JobLogStore::bytes_appended() const {
+    return bytes_appended_.load(std::memory_order_relaxed);
 }
 
 std::optional<LogChunk> JobLogStore::read(std::string_view id, std::uint64_t from,

@@ -4,6 +4,7 @@
 // past the acknowledged size; the files alone define a log, so a restart loses nothing; a log past
 // max_bytes keeps its head and newest tail and drops the middle (disk use <= ~1.5x max_bytes).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -72,10 +73,13 @@ class JobLogStore {
     std::optional<std::uint64_t> size(std::string_view id) const;
     // Deletes the log's files; Ok if there were none.
     LogResult remove(std::string_view id);
+    // Bytes append() has stored since start (retried bytes already stored are not counted).
+    std::uint64_t bytes_appended() const;
 
   private:
     JobLogOptions options_;
     std::unique_ptr<LogStripes> stripes_;
+    std::atomic<std::uint64_t> bytes_appended_{0};
 };
 
 }  // namespace drover::jobs

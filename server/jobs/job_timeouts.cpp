@@ -21,8 +21,10 @@ std::size_t JobEngine::fail_overdue_jobs() {
     std::size_t failed = 0;
     for (const auto& d : overdue) {
         bool failed_it = false;
+        JobCounts tally;
         auto done = objects_.transact("jobs", [&](objects::ObjectTxn& t) -> ObjectResult {
             failed_it = false;
+            tally = {};
             erase_deadline(t.raw(), d.job);
             auto found = t.get("jobs", d.job);
             if (!found) return Json();
@@ -36,9 +38,10 @@ std::size_t JobEngine::fail_overdue_jobs() {
             auto changed = t.patch("jobs", d.job, patch, system);
             if (!changed) return changed;
             failed_it = true;
-            return after_job_change(t, found.value(), changed.value());
+            return after_job_change(t, found.value(), changed.value(), tally);
         });
         if (!done || !failed_it) continue;
+        count(tally);
         ++failed;
         logs_.append(d.job, std::nullopt,
                      "\ndrover: job timed out: failed by the server, still running " +

@@ -1,13 +1,14 @@
 #include "server/store/lmdb_store.hpp"
 
+#include "server/ops/log.hpp"
 #include "server/store/event_log.hpp"
 #include "server/store/store_meta.hpp"
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <exception>
 #include <limits>
 #include <optional>
@@ -120,7 +121,8 @@ void LmdbStore::read(const std::function<void(const ReadView&)>& fn) const {
 void LmdbStore::run_reader(const lmdb::Txn& txn, int rc,
                            const std::function<void(const ReadView&)>& fn) const {
     if (rc != 0) {
-        std::fprintf(stderr, "drover store: %s\n", lmdb::error_text("read", rc).c_str());
+        ops::Log(ops::Level::Error, "store read failed")
+            .field("error", lmdb::error_text("read", rc));
     }
     fn(LmdbReadView(txn.get(), opened_.dbs));
 }
@@ -153,6 +155,12 @@ StoreStats LmdbStore::stats() const {
         stats.map_size = info.me_mapsize;
         stats.used_bytes = (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize;
     }
+    mdb_filehandle_t fd = -1;
+    struct stat file {};
+    if (mdb_env_get_fd(opened_.env.get(), &fd) == 0 && ::fstat(fd, &file) == 0)
+        stats.data_file_bytes = static_cast<std::uint64_t>(file.st_size);
+    stats.commit_writers = commit_writers_.snapshot();
+    stats.commit_seconds = commit_seconds_.snapshot();
     return stats;
 }
 
@@ -180,6 +188,7 @@ void LmdbStore::run_batch(std::span<PendingWrite* const> batch) {
 }
 
 int LmdbStore::attempt(std::span<PendingWrite* const> batch, BatchEvents& events) {
+    const auto started = std::chrono::steady_clock::now();
     for (PendingWrite* writer : batch)
         writer->status = {};  // a redo starts afresh
     lmdb::Txn parent;
@@ -194,6 +203,9 @@ int LmdbStore::attempt(std::span<PendingWrite* const> batch, BatchEvents& events
     if (int rc = parent.commit(); rc != 0) return rc;
     commits_.fetch_add(1);
     writes_.fetch_add(committed);
+    commit_writers_.observe(static_cast<double>(committed));
+    commit_seconds_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     return 0;
 }
 
@@ -255,9 +267,9 @@ void LmdbStore::publish(const std::vector<EventRecord>& events) {
     try {
         listener_(events);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "drover store: commit listener threw: %s\n", e.what());
+        ops::Log(ops::Level::Error, "commit listener threw").field("error", e.what());
     } catch (...) {
-        std::fprintf(stderr, "drover store: commit listener threw\n");
+        ops::Log(ops::Level::Error, "commit listener threw");
     }
 }
 

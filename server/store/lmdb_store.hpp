@@ -50,6 +50,8 @@ class LmdbStore final : public Store {
     std::uint64_t last_seq_;  // the last committed event; committer thread only
     std::atomic<std::uint64_t> commits_{0};
     std::atomic<std::uint64_t> writes_{0};
+    ops::Histogram commit_writers_{ops::kBatchSizeBuckets};
+    ops::Histogram commit_seconds_{ops::kLatencyBuckets};
     std::mutex listener_mu_;
     CommitListener listener_;
     GroupCommitter committer_;  // last: its thread stops before anything above goes away

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/ops/histogram.hpp"
+
 namespace drover::store {
 
 enum class StoreCode {
@@ -82,6 +84,9 @@ struct StoreStats {
     std::uint64_t writes = 0;            // write() calls committed
     std::uint64_t map_size = 0;
     std::uint64_t used_bytes = 0;
+    std::uint64_t data_file_bytes = 0;      // the data file's size on disk now
+    ops::HistogramSnapshot commit_writers;  // write() calls per committed batch
+    ops::HistogramSnapshot commit_seconds;  // a batch's start to its durable commit
 };
 
 class Store {

@@ -5,7 +5,10 @@
 // For a ratio measured in the same run, the same GET load also goes to cpp-httplib 0.11.4 with
 // the fixes of ../shared/spec/measurements.md (nodelay, keep-alive count, backlog 4096), with a
 // pool of 320 so that all 256 keep-alive connections are served at once (with 64, 192 of them
-// starve: trap 3). Usage: http_bench [seconds-per-run=5] [streams=10000]
+// starve: trap 3). Then the same GET load once more with droverd's per-request observation
+// (api_routes::RequestObserver: route template, metrics, one logfmt line to stderr, which a
+// thread of this process reads as journald would). Usage: http_bench [seconds-per-run=5]
+// [streams=10000]
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -14,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -27,8 +31,10 @@
 
 #include <httplib.h>
 
-#include "server/http/http_server.hpp"
 #include "common/posix/unique_fd.hpp"
+#include "server/api/request_observer.hpp"
+#include "server/http/http_server.hpp"
+#include "server/objects/collection.hpp"
 
 using namespace drover::http;
 using drover::posix::UniqueFd;
@@ -67,7 +73,9 @@ void handle(Streams& streams, const Request& req, Response& res) {
     res.body = kBody;
 }
 
-[[noreturn]] void run_server(int port_pipe) {
+enum class Serve { Drover, DroverObserved, Httplib };
+
+[[noreturn]] void run_server(int port_pipe, bool observed) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -76,7 +84,12 @@ void handle(Streams& streams, const Request& req, Response& res) {
     ServerOptions o;
     o.host = "127.0.0.1";
     o.port = 0;
-    Server server(o, [&](const Request& q, Response& r) { handle(streams, q, r); });
+    drover::api_routes::RequestObserver observer(drover::objects::object_prefixes());
+    Server server(o, [&](const Request& q, Response& r) {
+        auto started = Clock::now();
+        handle(streams, q, r);
+        if (observed) observer.observe(q, r, started, "-");
+    });
     std::string error;
     if (!server.bind(error)) {
         std::fprintf(stderr, "bind: %s\n", error.c_str());
@@ -131,14 +144,44 @@ struct Child {
     std::uint16_t port = 0;
 };
 
-Child spawn(bool httplib_server) {
+// Reads a child's stderr to its end, counting it (the journal's side of the pipe).
+struct LogReader {
+    int fd = -1;
+    std::uint64_t bytes = 0, lines = 0;
+    std::thread thread;
+
+    void start(int read_fd) {
+        fd = read_fd;
+        thread = std::thread([this] {
+            char buf[65536];
+            ssize_t n;
+            while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+                bytes += static_cast<std::uint64_t>(n);
+                lines += static_cast<std::uint64_t>(std::count(buf, buf + n, '\n'));
+            }
+            ::close(fd);
+        });
+    }
+};
+
+Child spawn(Serve what, LogReader* log = nullptr) {
     int fds[2];
-    if (::pipe(fds) != 0) std::exit(1);
+    int logs[2];
+    if (::pipe(fds) != 0 || (log && ::pipe(logs) != 0)) std::exit(1);
     Child c;
     c.pid = ::fork();
     if (c.pid == 0) {
-        if (httplib_server) run_httplib_server(fds[1]);
-        run_server(fds[1]);
+        if (log) {
+            ::dup2(logs[1], STDERR_FILENO);
+            ::close(logs[0]);
+            ::close(logs[1]);
+        }
+        if (what == Serve::Httplib) run_httplib_server(fds[1]);
+        run_server(fds[1], what == Serve::DroverObserved);
+    }
+    if (log) {
+        ::close(logs[1]);
+        log->start(logs[0]);
     }
     if (::read(fds[0], &c.port, sizeof c.port) != sizeof c.port) std::exit(1);
     ::close(fds[0]);
@@ -303,22 +346,35 @@ int main(int argc, char** argv) {
     getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
-    Child ours = spawn(false);
+    Child ours = spawn(Serve::Drover);
+    LogReader log;
+    Child observed = spawn(Serve::DroverObserved, &log);
     std::printf("drover http bench: %u cores (shared with the load generator), %d s per run\n",
                 std::thread::hardware_concurrency(), seconds);
     double rates[3] = {};
     const int counts[3] = {1, 16, 256};
+    // Plain and observed back to back per connection count, so both see the same machine load.
     for (int i = 0; i < 3; ++i) {
-        rates[i] = get_rate(ours.port, counts[i], counts[i] == 1 ? 1 : 2, seconds);
+        int threads = counts[i] == 1 ? 1 : 2;
+        rates[i] = get_rate(ours.port, counts[i], threads, seconds);
         std::printf(
             "drover:  trivial GET (200-byte JSON), %3d keep-alive connections: %7.0f req/s\n",
             counts[i], rates[i]);
+        double rate = get_rate(observed.port, counts[i], threads, seconds);
+        std::printf(
+            "drover + request metrics and log line,  %3d keep-alive connections: %7.0f req/s "
+            "(%.2f of plain)\n",
+            counts[i], rate, rate / rates[i]);
     }
+    stop_child(observed);
+    log.thread.join();
+    std::printf("  request log: %llu lines, %.1f MB, read from a pipe by this process\n",
+                static_cast<unsigned long long>(log.lines), static_cast<double>(log.bytes) / 1e6);
     bench_streams(ours.pid, ours.port, stream_count);
     int code = stop_child(ours);
     std::printf("drover server stopped by SIGTERM (stop() from its signal thread): exit %d\n",
                 code);
-    Child theirs = spawn(true);
+    Child theirs = spawn(Serve::Httplib);
     for (int i = 0; i < 3; ++i) {
         double rate = get_rate(theirs.port, counts[i], counts[i] == 1 ? 1 : 2, seconds);
         std::printf(

@@ -2,8 +2,9 @@
 // task list of T one-template tasks, run job cycles as fast as droverd answers. A cycle is the
 // agent's protocol for one task: POST /jobs (Idempotency-Key), PATCH running, GET actions, PUT log
 // (X-Log-Offset), PATCH finished. When a machine's list is done it is reset with CurrentTask=-1.
-// droverd runs in a forked child on a temp data dir. Usage: job_cycle_bench [seconds=10]
-// [agents=16]
+// droverd runs in a forked child on a temp data dir, logging to this process's stderr (one line
+// per request at info: redirect it). Usage: job_cycle_bench [seconds=10] [agents=16]
+// [log-level=info]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/daemon.hpp"
+#include "server/ops/log.hpp"
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -60,9 +62,10 @@ double percentile(std::vector<double>& v, double p) {
     return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-pid_t start_server(const std::string& dir, int port) {
+pid_t start_server(const std::string& dir, int port, drover::ops::Level log_level) {
     pid_t pid = fork();
     if (pid != 0) return pid;
+    drover::ops::set_log_level(log_level);
     drover::server::DaemonOptions o;
     o.data_dir = dir;
     o.host = "127.0.0.1";
@@ -172,9 +175,14 @@ void setup(int port, const std::string& token, int agents, std::vector<std::stri
 int main(int argc, char** argv) {
     int seconds = argc > 1 ? std::atoi(argv[1]) : 10;
     int agents = argc > 2 ? std::atoi(argv[2]) : 16;
+    auto log_level = drover::ops::parse_level(argc > 3 ? argv[3] : "info");
+    if (!log_level) {
+        std::fprintf(stderr, "log-level: error, warn, info or debug\n");
+        return 2;
+    }
     std::string dir = "/tmp/drover-job-bench-" + std::to_string(getpid());
     int port = 20000 + getpid() % 20000;
-    pid_t server = start_server(dir, port);
+    pid_t server = start_server(dir, port, *log_level);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     std::vector<std::string> uuids;
     const std::string token = admin_token(port);

@@ -24,14 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kUuid = "0b6f3f4e-2a0c-4c4e-8d0e-6c1b6c7a9e21";
-const std::string kFingerprintLine = "droverd: TLS certificate SHA-256 fingerprint: ";
-
-std::string logged_fingerprint(const DroverdProcess& d) {
-    for (const auto& line : d.startup_lines())
-        if (line.rfind(kFingerprintLine, 0) == 0) return line.substr(kFingerprintLine.size());
-    return "";
-}
-
 // A machine in a stage whose one task prints a line.
 void make_machine(httplib::Client& c) {
     make_task(c, "hello", "echo hello from the installed agent\n");
@@ -124,7 +116,7 @@ TEST_CASE("agent install writes a 0600 config that is all an agent needs to run 
     auto r = install(d, config, w.path + "/state");
     INFO(with_output(r));
     REQUIRE(r.status == 0);
-    const std::string fingerprint = logged_fingerprint(d);
+    const std::string fingerprint = d.logged_fingerprint();
     REQUIRE(!fingerprint.empty());
     CHECK(r.out.find("pinned the certificate this connection saw, SHA-256 " + fingerprint) !=
           std::string::npos);
@@ -212,7 +204,7 @@ TEST_CASE("agent --config: flags and RS_* variables win over the file, which mus
     make_machine(*c);
     WorkDir w;
     const std::string config = w.path + "/agent.conf";
-    const std::string fingerprint = logged_fingerprint(d);
+    const std::string fingerprint = d.logged_fingerprint();
     // A fingerprint written any way droverd's own form is accepted; the file gets droverd's form.
     std::string plain;
     for (char ch : fingerprint)

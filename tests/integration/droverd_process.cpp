@@ -1,9 +1,12 @@
 #include "droverd_process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -31,7 +34,7 @@ DroverdProcess::~DroverdProcess() {
 
 void DroverdProcess::start(bool same_port) {
     int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     std::string listen = "127.0.0.1:" + std::to_string(same_port ? port_ : 0);
     std::vector<std::string> args{DROVERD_PATH, "--data-dir",          data_dir_, "--listen",
                                   listen,       "--heartbeat-seconds", "1"};
@@ -51,9 +54,7 @@ void DroverdProcess::start(bool same_port) {
     std::fflush(nullptr);  // or the child repeats our buffered output
     pid_ = fork();
     if (pid_ == 0) {
-        dup2(out[1], STDOUT_FILENO);
-        close(out[0]);
-        close(out[1]);
+        dup2(out[1], STDERR_FILENO);
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());
@@ -62,8 +63,12 @@ void DroverdProcess::start(bool same_port) {
         _exit(127);
     }
     close(out[1]);
-    // Lines up to "droverd <v> listening on 127.0.0.1:<port> (...)" (TLS lines come before it).
+    // Lines up to `level=info msg="listening on 127.0.0.1:<port>" ...` (TLS lines come before).
     startup_lines_.clear();
+    {
+        std::lock_guard lock(log_mutex_);
+        log_lines_.clear();
+    }
     std::string line;
     char c;
     while (read(out[0], &c, 1) == 1) {
@@ -72,14 +77,18 @@ void DroverdProcess::start(bool same_port) {
             continue;
         }
         startup_lines_.push_back(line);
-        if (line.find(" listening on ") != std::string::npos) break;
+        keep_log(line);
+        if (line.find("listening on ") != std::string::npos) break;
         line.clear();
     }
-    close(out[0]);
     std::string last = startup_lines_.empty() ? line : startup_lines_.back();
     auto colon = last.find("listening on 127.0.0.1:");
-    if (colon == std::string::npos) throw std::runtime_error("droverd did not start: " + last);
+    if (colon == std::string::npos) {
+        close(out[0]);
+        throw std::runtime_error("droverd did not start: " + last);
+    }
     port_ = std::atoi(last.c_str() + colon + 23);
+    log_reader_ = std::thread([this, fd = out[0]] { read_log(fd); });
     admin_token_.clear();
     admin_token();  // now, on one thread: tests hand clients to many
 }
@@ -87,6 +96,44 @@ void DroverdProcess::start(bool same_port) {
 std::string DroverdProcess::endpoint() const {
     return std::string(scheme_ == Scheme::Https ? "https" : "http") +
            "://127.0.0.1:" + std::to_string(port_);
+}
+
+void DroverdProcess::keep_log(std::string line) {
+    if (line.rfind("level=info ", 0) != 0 && line.rfind("level=debug ", 0) != 0)
+        std::fprintf(stderr, "%s\n", line.c_str());
+    std::lock_guard lock(log_mutex_);
+    log_lines_.push_back(std::move(line));
+}
+
+void DroverdProcess::read_log(int fd) {
+    std::string pending;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+        pending.append(buf, static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+        for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+            keep_log(pending.substr(0, nl));
+            pending.erase(0, nl + 1);
+        }
+    }
+    if (!pending.empty()) keep_log(pending);
+    close(fd);
+}
+
+std::string DroverdProcess::logged_fingerprint() const {
+    const std::string marker = "TLS certificate SHA-256 fingerprint: ";
+    for (const auto& line : startup_lines_) {
+        auto at = line.find(marker);
+        if (at == std::string::npos) continue;
+        std::string rest = line.substr(at + marker.size());
+        return rest.substr(0, rest.find('"'));
+    }
+    return "";
+}
+
+std::vector<std::string> DroverdProcess::log_lines() const {
+    std::lock_guard lock(log_mutex_);
+    return log_lines_;
 }
 
 namespace {
@@ -104,6 +151,7 @@ void DroverdProcess::stop() {
     kill(pid_, SIGTERM);
     wait_for(pid_);
     pid_ = -1;
+    if (log_reader_.joinable()) log_reader_.join();  // droverd's exit ended its log
 }
 
 void DroverdProcess::kill9() {
@@ -111,6 +159,7 @@ void DroverdProcess::kill9() {
     kill(pid_, SIGKILL);
     wait_for(pid_);
     pid_ = -1;
+    if (log_reader_.joinable()) log_reader_.join();
 }
 
 void DroverdProcess::send_signal(int signal) {
@@ -129,6 +178,7 @@ std::optional<int> DroverdProcess::wait_exit(std::chrono::seconds hang_guard) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     pid_ = -1;
+    if (log_reader_.joinable()) log_reader_.join();  // droverd's exit ended its log
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -1,14 +1,18 @@
 // Starts the real droverd binary for integration tests: a temp data dir, 127.0.0.1 with port 0
-// (the kernel picks a free one; droverd prints it), SIGTERM or SIGKILL on demand, and restart on
+// (the kernel picks a free one; droverd logs it), SIGTERM or SIGKILL on demand, and restart on
 // the same data dir. The HTTP client is cpp-httplib's, as any DRP client would be. Plain HTTP
-// (--insecure-http) unless a test asks for HTTPS, which droverd serves by default.
+// (--insecure-http) unless a test asks for HTTPS, which droverd serves by default. droverd's log
+// (stderr) is kept for the tests to read; its warnings, errors and anything not in logfmt (a
+// sanitizer's report) are passed on to the test's stderr, its info lines are not.
 #pragma once
 #include <sys/types.h>
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <httplib.h>
@@ -52,8 +56,13 @@ class DroverdProcess {
     int port() const { return port_; }
     const std::string& data_dir() const { return data_dir_; }
     std::string endpoint() const;  // "http://127.0.0.1:<port>" or "https://..."
-    // stdout of the last start, up to and including the "listening on" line.
+    // The log of the last start, up to and including the "listening on" line.
     const std::vector<std::string>& startup_lines() const { return startup_lines_; }
+    // The certificate fingerprint droverd logged at its last start ("" when it logged none): the
+    // rest of the quoted msg, `level=info msg="TLS certificate SHA-256 fingerprint: AB:CD:..."`.
+    std::string logged_fingerprint() const;
+    // Every log line of the last start so far.
+    std::vector<std::string> log_lines() const;
     // With Https, it accepts any certificate.
     // kAdminPassword, or the generated one from <data-dir>/initial-admin-password.
     std::string admin_password() const;
@@ -67,6 +76,9 @@ class DroverdProcess {
     std::string machine_token(const std::string& machine) const;
 
   private:
+    void keep_log(std::string line);
+    void read_log(int fd);
+
     std::vector<std::string> extra_args_;
     Scheme scheme_;
     std::vector<std::string> startup_lines_;
@@ -75,6 +87,9 @@ class DroverdProcess {
     pid_t pid_ = -1;
     int port_ = 0;
     mutable std::string admin_token_;
+    std::thread log_reader_;  // reads the log after start-up until droverd exits
+    mutable std::mutex log_mutex_;
+    std::vector<std::string> log_lines_;
 };
 
 // JSON body helpers over httplib: they return the status and the parsed body (null if none).

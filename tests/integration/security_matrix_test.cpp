@@ -59,6 +59,8 @@ std::vector<Endpoint> endpoints(World& w) {
     };
 
     add("GET /info", {"GET", kApi + "/info"}, "info", kReaders);
+    add("GET /metrics", {"GET", "/metrics"}, "metrics", kNobody);
+    add("HEAD /metrics", {"HEAD", "/metrics"}, "metrics", kNobody);
     add("GET /events", Request::event_stream(kApi + "/events"), "events", kReaders | kMachineA);
     add("GET /events?filter=machines.*.*&token=",
         Request::event_stream(kApi + "/events?filter=machines.*.*"), "events", kReaders | kMachineA,

@@ -4,9 +4,9 @@
 // EventStream; plain HTTP sent to the HTTPS port; the warnings of unverified use.
 #include <catch2/catch.hpp>
 
+#include <netdb.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <netdb.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,15 +29,6 @@ using drover::client::ClientOptions;
 using nlohmann::json;
 
 namespace {
-
-const std::string kFingerprintLine = "droverd: TLS certificate SHA-256 fingerprint: ";
-
-// The fingerprint droverd logged at its last start ("" when it logged none).
-std::string logged_fingerprint(const DroverdProcess& d) {
-    for (const auto& line : d.startup_lines())
-        if (line.rfind(kFingerprintLine, 0) == 0) return line.substr(kFingerprintLine.size());
-    return "";
-}
 
 bool logged_generation(const DroverdProcess& d) {
     const auto& lines = d.startup_lines();
@@ -119,9 +110,9 @@ TEST_CASE(
     const std::string crt = d.data_dir() + "/tls/server.crt";
     const std::string key = d.data_dir() + "/tls/server.key";
     CHECK(logged_generation(d));
-    std::string fingerprint = logged_fingerprint(d);
+    std::string fingerprint = d.logged_fingerprint();
     CHECK(fingerprint == file_fingerprint(crt));
-    CHECK(d.startup_lines().back().find("(https, ") != std::string::npos);
+    CHECK(d.startup_lines().back().find(" scheme=https ") != std::string::npos);
     struct stat st {};
     REQUIRE(stat(key.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -137,14 +128,14 @@ TEST_CASE(
     // A restart keeps the certificate: the same fingerprint, logged again, nothing generated.
     d.restart();
     CHECK_FALSE(logged_generation(d));
-    CHECK(logged_fingerprint(d) == fingerprint);
+    CHECK(d.logged_fingerprint() == fingerprint);
     CHECK(get(*d.client(), "/api/v3/info").status == 200);
 }
 
 TEST_CASE("a client pinned to the logged fingerprint connects; a wrong pin is refused at once",
           "[integration][tls]") {
     DroverdProcess d({}, Scheme::Https);
-    const std::string fingerprint = logged_fingerprint(d);
+    const std::string fingerprint = d.logged_fingerprint();
     REQUIRE(fingerprint.size() == 95);
 
     std::string bare = fingerprint;  // the same pin, lower case without colons
@@ -180,7 +171,7 @@ TEST_CASE("a client pinned to the logged fingerprint connects; a wrong pin is re
 TEST_CASE("the event stream connects through a pinned TLS connection", "[integration][tls]") {
     DroverdProcess d({}, Scheme::Https);
     ClientOptions o = options_for(d.endpoint());
-    o.server_fingerprint = logged_fingerprint(d);
+    o.server_fingerprint = d.logged_fingerprint();
     o.token = d.admin_token();
     drover::client::EventWakeups stream(o, {"profiles.*.*"});
     REQUIRE(stream.wait_beyond(0, std::chrono::seconds(20)));  // the stream's opening frame
@@ -215,7 +206,7 @@ TEST_CASE("a CA file (--ca-cert) with the server's certificate verifies the chai
         o.ca_cert = crt;
         auto info = ApiClient(o).call("GET", "/api/v3/info");
         CHECK(info.has_value());
-        o.server_fingerprint = logged_fingerprint(d);  // both: both must hold
+        o.server_fingerprint = d.logged_fingerprint();  // both: both must hold
         CHECK(ApiClient(o).call("GET", "/api/v3/info").has_value());
     }
     ClientOptions o = options_for(d.endpoint());
@@ -241,7 +232,7 @@ TEST_CASE("droverd's --tls-cert and --tls-key serve the given pair; bad files st
     const std::string crt = a.data_dir() + "/tls/server.crt";
     const std::string key = a.data_dir() + "/tls/server.key";
     DroverdProcess b({"--tls-cert", crt, "--tls-key", key}, Scheme::Https);
-    CHECK(logged_fingerprint(b) == logged_fingerprint(a));
+    CHECK(b.logged_fingerprint() == a.logged_fingerprint());
     CHECK_FALSE(logged_generation(b));
     CHECK_FALSE(std::filesystem::exists(b.data_dir() + "/tls"));
     CHECK(get(*b.client(), "/api/v3/info").status == 200);
@@ -271,8 +262,8 @@ TEST_CASE("droverd --insecure-http warns on stderr at every start", "[integratio
     Exit e = run_droverd(
         {"--insecure-http", "--data-dir", "/proc/no-such-dir/data", "--listen", "127.0.0.1:0"});
     CHECK(e.code == 1);  // the data dir cannot be made; the warning came first
-    CHECK_THAT(e.err, Catch::StartsWith("droverd: WARNING: serving plain HTTP without TLS "
-                                        "(--insecure-http); for tests and local demos only\n"));
+    CHECK_THAT(e.err, Catch::StartsWith("level=warn msg=\"serving plain HTTP without TLS "
+                                        "(--insecure-http); for tests and local demos only\"\n"));
 }
 
 TEST_CASE("an unverified https client works and warns once per process", "[integration][tls]") {
