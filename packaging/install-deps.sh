@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config ccache git ca-certificates
   libcpp-httplib-dev nlohmann-json3-dev liblmdb-dev libfmt-dev libcli11-dev catch2
   libssl-dev libyaml-cpp-dev
-  help2man systemd procps   # .deb packaging: man pages, `systemd-analyze verify`, the units' /bin/kill
+  help2man file systemd procps   # .deb packaging: man pages, CPack's shlibdeps, `systemd-analyze verify`, /bin/kill
 )
 
 missing=()
