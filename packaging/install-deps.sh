@@ -8,6 +8,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev liblmdb-dev libfmt-dev libcli11-dev catch2
   libssl-dev libyaml-cpp-dev
   jq # packaging/demo.sh reads the CLI's JSON with it
+  help2man file systemd procps   # .deb packaging: man pages, CPack's shlibdeps, `systemd-analyze verify`, /bin/kill
 )
 
 missing=()
