@@ -3,8 +3,11 @@
 // connection and an event stream opened before it keep working on the old one.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "droverd_process.hpp"
 #include "server/security/self_signed.hpp"
@@ -95,4 +98,57 @@ TEST_CASE("SIGHUP reloads the certificate for new connections; open ones keep wo
     auto c = d.client();
     REQUIRE(post(*c, "/api/v3/profiles", {{"Name", "after-reload"}}).status == 201);
     CHECK(stream.read_until("after-reload"));
+}
+
+namespace {
+
+bool logged(const DroverdProcess& d, const std::string& probe) {
+    for (const auto& line : d.log_lines())
+        if (line.find("msg=request") != std::string::npos &&
+            line.find("query=\"probe=" + probe + "\"") != std::string::npos)
+            return true;
+    return false;
+}
+
+// Sends GET /api/v3/info?probe=<probe> and reports whether its request line reached the log
+// within a short while (lines are written as the request ends, next to the answer).
+bool request_is_logged(const DroverdProcess& d, httplib::Client& c, const std::string& probe) {
+    REQUIRE(c.Get("/api/v3/info?probe=" + probe));
+    for (int i = 0; i < 20; ++i) {
+        if (logged(d, probe)) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+}
+
+void write_level(const std::string& file, const std::string& level) {
+    std::ofstream(file) << "log-level = \"" << level << "\"\n";
+}
+
+}  // namespace
+
+TEST_CASE("SIGHUP re-reads log-level from the config file", "[integration][reload][logs]") {
+    TempDir dir;
+    std::string conf = dir.path + "/droverd.conf";
+    write_level(conf, "info");
+    DroverdProcess d({"--config", conf});
+    auto c = d.client();
+    CHECK(request_is_logged(d, *c, "before"));
+
+    write_level(conf, "warn");
+    d.send_signal(SIGHUP);
+    int probe = 0;
+    // The signal is handled on droverd's own thread: wait (bounded) until requests go unlogged.
+    while (probe < 100 && request_is_logged(d, *c, "warn-" + std::to_string(probe)))
+        ++probe;
+    REQUIRE(probe < 100);
+    for (int i = 0; i < 3; ++i)
+        CHECK_FALSE(request_is_logged(d, *c, "quiet-" + std::to_string(i)));
+
+    write_level(conf, "info");
+    d.send_signal(SIGHUP);
+    bool back = false;
+    for (int i = 0; i < 100 && !back; ++i)
+        back = request_is_logged(d, *c, "info-" + std::to_string(i));
+    CHECK(back);
 }
