@@ -69,9 +69,12 @@ std::optional<std::string> shape_problem(std::string_view p) {
     std::optional<GroupShape> closed;              // the group that ended just before `i`
     for (std::size_t i = 0; i < p.size();) {
         std::size_t bound = 0;
-        if (std::size_t q = quantifier_at(p, i, bound)) {
-            if (bound > kMaxRegexRepeat)
-                return "repetition count above " + std::to_string(kMaxRegexRepeat);
+        std::size_t q = quantifier_at(p, i, bound);
+        // Checked for an unclosed "{<digits>" too: libstdc++ reads the digits into a long
+        // before it finds the brace unclosed, and a long run of them overflows (UB).
+        if (bound > kMaxRegexRepeat)
+            return "repetition count above " + std::to_string(kMaxRegexRepeat);
+        if (q) {
             if (closed && closed->quantifier)
                 return "nested quantifier (a quantified group that contains a quantifier)";
             if (closed && closed->alternation)
@@ -84,6 +87,10 @@ std::optional<std::string> shape_problem(std::string_view p) {
         closed.reset();
         char c = p[i];
         if (c == '\\') {
+            // "\1".."\9" are backreferences in ECMAScript, which re2 does not have; libstdc++
+            // also reads every digit after the backslash into a long, overflowing on a long run.
+            if (i + 1 < p.size() && p[i + 1] >= '1' && p[i + 1] <= '9')
+                return std::string("backreferences are not supported (re2 has none)");
             i += 2;
         } else if (c == '[') {
             i = skip_class(p, i);

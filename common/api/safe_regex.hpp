@@ -33,8 +33,9 @@ class FilterRegex {
 };
 
 // ECMAScript syntax. Refused with a message: longer than kMaxRegexLength, not a valid regex,
-// a counted repetition above kMaxRegexRepeat, or a quantifier applied to a group that contains
-// a quantifier or an alternation ("(a+)+", "(x*y)*", "(a|aa)*"): the exponential shapes.
+// a counted repetition above kMaxRegexRepeat, a backreference ("\1", as re2 refuses it), or a
+// quantifier applied to a group that contains a quantifier or an alternation ("(a+)+",
+// "(x*y)*", "(a|aa)*"): the exponential shapes.
 // Not caught: chains of quantifiers are polynomial but steep on a backtracking engine
 // (measured: "a*a*c" against 1 KiB of 'a' takes about 20 s with libstdc++). RE2 (Debian's
 // libre2-dev) behind FilterRegex would close that gap without touching the filter code.

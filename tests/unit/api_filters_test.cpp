@@ -385,6 +385,11 @@ TEST_CASE("safe_regex: exponential shapes and huge repeats are refused",
         {"((a|b)c)+", "quantified alternation (write In() or an unquantified group)"},
         {"a{1001}", "repetition count above 1000"},
         {"a{1,99999999999999999999}", "repetition count above 1000"},
+        // Found by tests/fuzz/filters_fuzz: libstdc++ reads these digits into a long, which
+        // overflowed (UB) before it failed on the unclosed brace or compiled a backreference.
+        {"a{99999999999999999999", "repetition count above 1000"},
+        {"\\119223372036854775807", "backreferences are not supported (re2 has none)"},
+        {"(a)\\1", "backreferences are not supported (re2 has none)"},
     };
     for (const auto& [pattern, why] : bad) {
         INFO(pattern);
