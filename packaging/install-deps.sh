@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache git ca-certificates
   libcpp-httplib-dev nlohmann-json3-dev liblmdb-dev libfmt-dev libcli11-dev catch2
-  libssl-dev libyaml-cpp-dev
+  libssl-dev libyaml-cpp-dev libre2-dev
   jq # packaging/demo.sh reads the CLI's JSON with it
 )
 

@@ -8,6 +8,7 @@
 #include "common/content/yaml_resolve.hpp"
 #include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/json_value.hpp"
+#include "common/tmpl/render_budget.hpp"
 #include "common/tmpl/strconv.hpp"
 
 namespace drover::tmpl {
@@ -165,6 +166,8 @@ class Writer {
 
     void node(const Value& v, int indent, bool first_on_line) {
         (void)first_on_line;
+        RenderBudget::walk_node();  // a DAG of shared lists encodes exponentially
+        RenderBudget::check_bytes(out.size());
         if (v.is_map() && v.size() > 0) {
             mapping(v, indent);
         } else if (v.is_list() && v.size() > 0) {
