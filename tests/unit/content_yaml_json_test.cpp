@@ -153,6 +153,15 @@ TEST_CASE("refusals name their line and column", "[content][yaml]") {
     CHECK(yaml_error(laughs).find("too large") != std::string::npos);
 }
 
+TEST_CASE("long plain scalars resolve without recursing per character", "[content][yaml]") {
+    // Found by tests/fuzz/content_bundle_fuzz: the float check ran on std::regex, which recursed
+    // once per character and overflowed the stack on a long run of digits.
+    std::string digits(300000, '7');
+    CHECK(yaml("x: " + digits)["x"] == digits);  // out of float64's range: a string, as in Go
+    CHECK(yaml("x: 2024-01-0" + std::string(100000, '1'))["x"].is_string());
+    CHECK(yaml("x: 1.5e3")["x"] == 1500);
+}
+
 TEST_CASE("invalid UTF-8 is refused, as yaml.v2 refuses it", "[content][yaml]") {
     // Found by tests/fuzz/content_bundle_fuzz: yaml-cpp let the bytes into a task's Name and
     // the bundle reader's message dumped it as JSON, which threw (an uncaught exception).

@@ -134,4 +134,8 @@ TEST_CASE("regex functions run on RE2: no backtracking, no recursion per charact
     CHECK(output_of(R"({{regexFind "(?i)HELLO" "say hello"}})") == "hello");
     CHECK_THAT(error_of(R"({{regexFind "(" "x"}})"),
                Catch::Contains("error calling regexFind: regexp: Compile(\"(\")"));
+    // semver also ran on std::regex, and overflowed the same way.
+    CHECK_THAT(error_of(R"({{semver (repeat 300000 "1")}})"),
+               Catch::Contains("Invalid Semantic Version"));
+    CHECK(output_of(R"({{(semver "v1.2.3-rc.1+b5").Prerelease}})") == "rc.1");
 }
