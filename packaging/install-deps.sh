@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache git ca-certificates
   libcpp-httplib-dev nlohmann-json3-dev liblmdb-dev libfmt-dev libcli11-dev catch2
-  libssl-dev libyaml-cpp-dev
+  libssl-dev libyaml-cpp-dev libre2-dev
   jq # packaging/demo.sh reads the CLI's JSON with it
   help2man file systemd procps   # .deb packaging: man pages, CPack's shlibdeps, `systemd-analyze verify`, /bin/kill
+  clang libclang-rt-14-dev # tests/fuzz/run.sh: libFuzzer, ASan and UBSan (ctest fuzz_smoke)
+  llvm                     # llvm-symbolizer: file:line in sanitizer and fuzzer stack traces
 )
 
 missing=()

@@ -140,7 +140,7 @@ api::Expected<Json, std::string> parse_text(const SourceFile& file) {
     if (extension(file.path) != ".json") return yaml_to_json(file.text);
     try {
         return Json::parse(file.text);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e400
         std::string msg = e.what();
         auto end = msg.find("] ");
         return api::unexpected(end == std::string::npos ? msg : msg.substr(end + 2));

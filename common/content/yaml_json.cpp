@@ -2,9 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/content/yaml_resolve.hpp"
+#include "common/rules/utf8.hpp"
 
 namespace drover::content {
 
@@ -179,6 +181,15 @@ class Converter {
 }  // namespace
 
 api::Expected<json, std::string> yaml_to_json(std::string_view text) {
+    // yaml-cpp passes invalid UTF-8 through into strings, which JSON cannot hold (dumping them
+    // throws); Go's yaml.v2 refuses such a document, and so does this.
+    if (std::size_t valid = rules::valid_utf8_prefix(text); valid < text.size()) {
+        std::string_view before = text.substr(0, valid);
+        std::size_t line_start = before.rfind('\n') + 1;  // npos + 1 == 0
+        return api::unexpected(
+            "line " + std::to_string(1 + std::count(before.begin(), before.end(), '\n')) +
+            ", column " + std::to_string(valid - line_start + 1) + ": invalid UTF-8");
+    }
     YAML::Node root;
     try {
         root = YAML::Load(std::string(text));

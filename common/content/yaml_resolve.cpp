@@ -1,8 +1,8 @@
 #include "common/content/yaml_resolve.hpp"
 
+#include <re2/re2.h>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <vector>
 
 #include "common/tmpl/strconv.hpp"
@@ -44,9 +44,9 @@ const std::vector<Known>& known_scalars() {
 
 // yaml.v2 parseTimestamp's quick check plus the date and date-time shapes it tries.
 bool is_timestamp(std::string_view s) {
-    static const std::regex re(
-        R"(^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})?)?$)");
-    return std::regex_match(s.begin(), s.end(), re);
+    static const RE2 re(
+        R"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})?)?)");
+    return RE2::FullMatch(re2::StringPiece(s.data(), s.size()), re);
 }
 
 ResolvedScalar integer(int64_t v) {
@@ -59,8 +59,10 @@ std::optional<ResolvedScalar> number(std::string_view in) {
         if (c != '_') plain += c;
     if (auto i = tmpl::go_parse_int(plain)) return integer(*i);
     if (auto u = tmpl::go_parse_uint(plain)) return ResolvedScalar{ScalarTag::Int, *u};
-    static const std::regex yaml_float(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-    if (std::regex_match(plain, yaml_float)) {
+    // RE2, not std::regex: libstdc++ recursed per character and a long plain scalar of digits
+    // overflowed the stack (found by tests/fuzz/content_bundle_fuzz).
+    static const RE2 yaml_float(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+    if (RE2::FullMatch(plain, yaml_float)) {
         if (auto f = tmpl::go_parse_float(plain)) return ResolvedScalar{ScalarTag::Float, *f};
     }
     std::string_view digits = plain;

@@ -33,10 +33,11 @@ void type_error(Errors& errs, const std::string& path, const char* expected, con
 
 Json FieldReader::unknown_keys() const {
     Json rest = Json::object();
-    for (const auto& [k, v] : src_.items()) {
+    for (const auto& item : src_.items()) {
+        const std::string& k = item.key();  // a plain name: clang 14 cannot capture a binding
         bool known = std::any_of(known_.begin(), known_.end(),
                                  [&](const char* n) { return std::strcmp(n, k.c_str()) == 0; });
-        if (!known) rest[k] = v;
+        if (!known) rest[k] = item.value();
     }
     return rest;
 }

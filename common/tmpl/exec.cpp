@@ -14,7 +14,6 @@ namespace {
 
 constexpr int kMaxDepth = 3000;  // Go allows 100000; the message is the same (see README)
 constexpr uintptr_t kTemplateStackBudget = 2u << 20;  // {{template}} recursion stops first
-thread_local uintptr_t g_stack_base = 0;
 
 enum class Flow { Normal, Break, Continue };
 
@@ -64,6 +63,17 @@ class State {
 
     void at(const Node& n) { node_ = &n; }
 
+    // RenderLimits: every node, call and copied string spends from the render's budget.
+    void charge(std::uint64_t units) {
+        if (!RenderBudget::spend(units)) errorf(RenderBudget::steps_message());
+    }
+    void charge_bytes(const Value& v) { charge(RenderBudget::units_for(v.s.size())); }
+    void append_output(std::string_view text) {
+        charge(RenderBudget::units_for(text.size()));
+        out_ += text;
+        if (out_.size() > RenderBudget::limits().max_bytes) errorf(RenderBudget::bytes_message());
+    }
+
     [[noreturn]] void errorf(const std::string& msg) {
         std::string name = tmpl_->name;
         if (node_ == nullptr) throw ExecError{"template: " + name + ": " + msg};
@@ -92,7 +102,10 @@ class State {
     }
     Value var_value(const std::string& name) {
         for (auto it = vars_.rbegin(); it != vars_.rend(); ++it) {
-            if (it->first == name) return it->second;
+            if (it->first == name) {
+                charge_bytes(it->second);
+                return it->second;
+            }
         }
         errorf("undefined variable: " + name);
     }
@@ -101,6 +114,7 @@ class State {
     Flow walk(const Value& dot, const Node& node) {
         at(node);
         if (StackGuard::exhausted()) errorf("exceeded maximum template depth (100000)");
+        charge(1);
         switch (node.type) {
             case NodeType::Action: {
                 Value v = eval_pipeline(dot, node.pipe.get());
@@ -128,7 +142,7 @@ class State {
                 walk_template(dot, node);
                 return Flow::Normal;
             case NodeType::Text:
-                out_ += node.text;
+                append_output(node.text);
                 return Flow::Normal;
             default:
                 errorf("unknown node: " + node_string(node));
@@ -166,6 +180,7 @@ class State {
             for (size_t i = 0; i < val.size(); ++i) {
                 iterated = true;
                 Value elem = element_of(val, (*val.list)[i]);
+                charge_bytes(elem);
                 if (range_iteration(r, mark, Value::integer(static_cast<int64_t>(i)), elem) ==
                     Flow::Break) {
                     break;
@@ -369,6 +384,7 @@ class State {
                 if (missing_error_) errorf("map has no entry for key " + go_quote(name));
                 return Value::invalid();
             }
+            charge_bytes(it->second);
             return element_of(receiver, it->second);
         }
         errorf("can't evaluate field " + name + " in type " + typ);
@@ -413,8 +429,12 @@ class State {
             if (sig.variadic && num_in - 1 < num_fixed) t = sig.in[num_in - 1];
             argv.push_back(validate_type(*final, t));
         }
+        charge(1);
         try {
-            return fn.fn(self, argv);
+            Value result = fn.fn(self, argv);
+            RenderBudget::check_result(result);
+            charge_bytes(result);
+            return result;
         } catch (const CallError& e) {
             at(node);
             errorf("error calling " + name + ": " + e.msg);
@@ -530,34 +550,18 @@ class State {
     void print_value(const Node& n, const Value& v) {
         at(n);
         if (!v.valid()) {
-            out_ += "<no value>";
+            append_output("<no value>");
             return;
         }
-        out_ += sprint_value(v);
+        try {
+            append_output(sprint_value(v));
+        } catch (const CallError& e) {  // a limit hit while printing a large or deep value
+            errorf(e.msg);
+        }
     }
 };
 
 }  // namespace
-
-StackGuard::StackGuard() {
-    if (g_stack_base == 0) {
-        char marker;
-        g_stack_base = reinterpret_cast<uintptr_t>(&marker);
-        owner_ = true;
-    }
-}
-
-StackGuard::~StackGuard() {
-    if (owner_) g_stack_base = 0;
-}
-
-bool StackGuard::exhausted(uintptr_t budget) {
-    char probe;
-    auto here = reinterpret_cast<uintptr_t>(&probe);
-    if (g_stack_base == 0) return false;
-    uintptr_t used = g_stack_base > here ? g_stack_base - here : here - g_stack_base;
-    return used > budget;
-}
 
 bool is_true(const Value& v) {
     switch (v.type) {
@@ -582,8 +586,9 @@ bool is_true(const Value& v) {
 }
 
 void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out,
-             bool missing_key_error) {
+             bool missing_key_error, const RenderLimits& limits) {
     StackGuard guard;
+    RenderBudget budget(limits);
     State st(set, tree, out, 0, missing_key_error);
     st.run(dot);
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/tmpl/ast.hpp"
+#include "common/tmpl/render_budget.hpp"
 #include "common/tmpl/value.hpp"
 
 namespace drover::tmpl {
@@ -21,25 +22,10 @@ struct ExecError {
 };
 
 // Runs `tree` (the template named tree.name) with dot; appends to out. Throws ExecError.
-// missing_key_error is Go's Option("missingkey=error") (spec 7.1: Path fields).
+// missing_key_error is Go's Option("missingkey=error") (spec 7.1: Path fields). `limits` apply
+// when this is the thread's outermost render; a nested one spends from the outer budget.
 void execute(const TreeMap& set, const Tree& tree, const Value& dot, std::string& out,
-             bool missing_key_error = false);
-
-// Guards native stack use of recursive evaluation (Go grows goroutine stacks; we cannot):
-// the outermost guard on a thread records the stack position, nested ones measure from it.
-class StackGuard {
-  public:
-    StackGuard();
-    ~StackGuard();
-    StackGuard(const StackGuard&) = delete;
-    StackGuard& operator=(const StackGuard&) = delete;
-    // True when more than `budget` bytes of stack are in use since the outermost guard.
-    static bool exhausted(uintptr_t budget = kDefaultBudget);
-    static constexpr uintptr_t kDefaultBudget = 3u << 20;
-
-  private:
-    bool owner_ = false;
-};
+             bool missing_key_error = false, const RenderLimits& limits = {});
 
 // Go's isTrue for if/with/and/or/not; ok=false for values Go cannot judge.
 bool is_true(const Value& v);

@@ -6,6 +6,7 @@
 
 #include "common/tmpl/func.hpp"
 #include "common/tmpl/gofmt.hpp"
+#include "common/tmpl/render_budget.hpp"
 
 namespace drover::tmpl {
 
@@ -94,8 +95,8 @@ class Printer {
             digits.insert(digits.begin(), table[u % base]);
             u /= base;
         } while (u != 0);
-        while (static_cast<int>(digits.size()) < prec)
-            digits.insert(digits.begin(), '0');
+        if (static_cast<int>(digits.size()) < prec)  // at once: one by one was quadratic
+            digits.insert(0, static_cast<size_t>(prec) - digits.size(), '0');
         if (sp.sharp) {
             if (base == 2) digits.insert(0, "0b");
             if (base == 8 && digits[0] != '0') digits.insert(0, "0");
@@ -307,6 +308,8 @@ class Printer {
     }
 
     void print(const Value& v, const Spec& sp, int depth) {
+        RenderBudget::walk_node();  // a DAG of shared lists prints exponentially
+        RenderBudget::check_bytes(out.size());
         if (sp.verb == 'T') {
             bool nil = v.type == GoType::Invalid || v.type == GoType::Nil;
             pad(nil ? std::string("<nil>") : truncate(type_name(v), sp), sp);

@@ -6,6 +6,7 @@
 
 #include "common/tmpl/func.hpp"
 #include "common/tmpl/gofmt.hpp"
+#include "common/tmpl/render_budget.hpp"
 
 namespace drover::tmpl {
 
@@ -105,6 +106,8 @@ bool json_float(std::string& out, double f) {
 }
 
 bool encode(std::string& out, const Value& v, bool pretty, bool html, int depth) {
+    RenderBudget::walk_node();  // a DAG of shared lists encodes exponentially
+    RenderBudget::check_bytes(out.size());
     auto newline = [&](int d) {
         if (!pretty) return;
         out += '\n';

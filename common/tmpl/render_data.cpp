@@ -215,6 +215,7 @@ class RenderDataObject : public Object {
         return r.value();
     }
     Value expand(const Value& v, const Value& self) const {
+        RenderBudget::walk_node();
         if (v.type == GoType::String) return Value::string(string_expand(v.s, self));
         if (v.type == GoType::ListIface && v.list) {
             List out;

@@ -12,9 +12,10 @@ namespace drover::tmpl {
 // Builds the dot for ctx over the template set `set` (needed by CallTemplate/StringExpand).
 Value make_render_data(const RenderContext& ctx, std::shared_ptr<const TreeMap> set);
 
-// Executes `name` of `set` with dot; Go's error text on failure.
+// Executes `name` of `set` with dot; Go's error text on failure. `limits` apply unless this runs
+// inside another render (then that render's budget is spent).
 Result<std::string> execute_named(const TreeMap& set, const std::string& name, const Value& dot,
-                                  bool missing_key_error = false);
+                                  bool missing_key_error = false, const RenderLimits& limits = {});
 
 // Adds parsed trees to a set with Go's associate rule (an empty body never replaces).
 void associate(TreeMap& set, const TreeMap& parsed);

@@ -2,6 +2,7 @@
 // Dicts are map[string]interface{} shared by reference, so set/unset mutate in place
 // exactly as Go maps do.
 #include "common/tmpl/gofmt.hpp"
+#include "common/tmpl/render_budget.hpp"
 #include "common/tmpl/sprig_util.hpp"
 
 namespace drover::tmpl {
@@ -27,11 +28,20 @@ Value plain_map(const Value& d) {
     return v;
 }
 
+// Stores v under `key` in `dst`, unless that would make a map contain itself (holds_any_map):
+// `path` is dst and the maps above it in the destination.
+void store(Map& dst, const std::string& key, const Value& v, const std::vector<const Map*>& path) {
+    if (holds_any_map(v, path)) throw CallError{"a map cannot contain itself"};
+    dst[key] = v;
+}
+
 // mergo.Merge / MergeWithOverwrite on map[string]interface{} values.
-void merge_into(Map& dst, const Map& src, bool overwrite) {
+void merge_into(Map& dst, const Map& src, bool overwrite, std::vector<const Map*>& path) {
+    RenderBudget::walk_node();
+    path.push_back(&dst);
     for (const auto& [k, sv] : src) {
         if (sv.type == GoType::Nil) {
-            if (overwrite) dst[k] = sv;
+            if (overwrite) dst[k] = sv;  // nil holds nothing
             continue;
         }
         auto it = dst.find(k);
@@ -39,12 +49,12 @@ void merge_into(Map& dst, const Map& src, bool overwrite) {
         Value before = has ? it->second : Value::invalid();
         if (sv.is_map()) {
             if (has && before.type == GoType::MapIface && before.map && sv.map) {
-                merge_into(*before.map, *sv.map, overwrite);
+                merge_into(*before.map, *sv.map, overwrite, path);
             }
         } else if (sv.is_list()) {
             // mergo's slice branch: "empty" here is about the whole destination map.
             if (overwrite || dst.empty()) {
-                dst[k] = sv;
+                store(dst, k, sv, path);
             } else if (!has || before.type == GoType::Nil) {
                 Value e;
                 e.type = sv.type;
@@ -53,8 +63,9 @@ void merge_into(Map& dst, const Map& src, bool overwrite) {
             }
         }
         if (has && !empty(before) && (sv.is_map() || sv.is_list())) continue;
-        if (overwrite || !has || empty(before)) dst[k] = sv;
+        if (overwrite || !has || empty(before)) store(dst, k, sv, path);
     }
+    path.pop_back();
 }
 
 void add_dict_ops(FuncMap& m) {
@@ -74,7 +85,7 @@ void add_dict_ops(FuncMap& m) {
     });
     m["set"] =
         fn({{Arg::MapIface, Arg::String, Arg::Any}}, [](const Value&, std::vector<Value>& a) {
-            writable(a[0])[a[1].s] = a[2];
+            store(writable(a[0]), a[1].s, a[2], {a[0].map.get()});
             return plain_map(a[0]);
         });
     m["unset"] = fn(map_key, [](const Value&, std::vector<Value>& a) {
@@ -126,7 +137,8 @@ void add_dict_ops(FuncMap& m) {
             for (size_t i = 1; i < a.size(); ++i) {
                 if (!a[i].map) continue;
                 if (!dst.map) dst.map = std::make_shared<Map>();
-                merge_into(*dst.map, *a[i].map, overwrite);
+                std::vector<const Map*> path;
+                merge_into(*dst.map, *a[i].map, overwrite, path);
             }
             return dst;
         };

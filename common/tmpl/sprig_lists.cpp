@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/tmpl/gofmt.hpp"
+#include "common/tmpl/render_budget.hpp"
 #include "common/tmpl/sprig_util.hpp"
 
 namespace drover::tmpl {
@@ -22,17 +23,28 @@ Value nil_list() {
     return v;
 }
 
+// Go's int arithmetic, which wraps (seq's end+1 at MaxInt64).
+int64_t go_add(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
+// Sprig's untilStep, counting first: a range past the render's list limit is refused before it
+// is built, and no `i += step` can overflow (in Go it wraps, and the loop never ends).
 std::vector<int64_t> until_step(int64_t start, int64_t stop, int64_t step) {
     std::vector<int64_t> v;
-    if (stop < start) {
-        if (step >= 0) return v;
-        for (int64_t i = start; i > stop; i += step)
-            v.push_back(i);
-        return v;
-    }
-    if (step <= 0) return v;
-    for (int64_t i = start; i < stop; i += step)
-        v.push_back(i);
+    bool down = stop < start;
+    if (down ? step >= 0 : step <= 0) return v;
+    auto ustep = static_cast<uint64_t>(step);
+    uint64_t distance = down ? static_cast<uint64_t>(start) - static_cast<uint64_t>(stop)
+                             : static_cast<uint64_t>(stop) - static_cast<uint64_t>(start);
+    uint64_t magnitude = down ? 0 - ustep : ustep;
+    uint64_t count = distance / magnitude + (distance % magnitude != 0);
+    if (count > RenderBudget::limits().max_items)
+        throw CallError{"render limit: a list of more than " +
+                        std::to_string(RenderBudget::limits().max_items) + " items"};
+    v.reserve(count);
+    for (uint64_t k = 0; k < count; ++k)  // exact: every element lies between start and stop
+        v.push_back(static_cast<int64_t>(static_cast<uint64_t>(start) + k * ustep));
     return v;
 }
 
@@ -50,12 +62,12 @@ std::string seq(const std::vector<Value>& p) {
             return "";
         case 1: {
             int64_t start = 1, end = p[0].i, inc = end < start ? -1 : 1;
-            r = until_step(start, end + inc, inc);
+            r = until_step(start, go_add(end, inc), inc);
             break;
         }
         case 2: {
             int64_t start = p[0].i, end = p[1].i, step = end < start ? -1 : 1;
-            r = until_step(start, end + step, step);
+            r = until_step(start, go_add(end, step), step);
             break;
         }
         case 3: {
@@ -64,7 +76,7 @@ std::string seq(const std::vector<Value>& p) {
                 inc = -1;
                 if (step > 0) return "";
             }
-            r = until_step(start, end + inc, step);
+            r = until_step(start, go_add(end, inc), step);
             break;
         }
         default:

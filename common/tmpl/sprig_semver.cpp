@@ -1,8 +1,8 @@
 // Sprig semver/semverCompare on a Masterminds/semver v3 compatible subset: versions with
 // optional "v", missing minor/patch, prerelease and metadata; constraints with = != > < >=
 // <= ~ ^, x/* wildcards, comma/space AND, || OR and hyphen ranges.
+#include <re2/re2.h>
 #include <cstring>
-#include <regex>
 
 #include "common/tmpl/sprig_util.hpp"
 
@@ -24,30 +24,39 @@ struct Version {
     }
 };
 
-const std::regex& version_re() {
-    static const std::regex re(
-        R"(^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$)");
+// RE2, not std::regex: libstdc++ recursed per character and a long string overflowed the stack
+// (found by tests/fuzz/template_fuzz's seeds).
+const RE2& version_re() {
+    static const RE2 re(
+        R"(v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?)");
     return re;
 }
 
+// Group i of a match as a string ("" when it did not take part).
+struct Groups {
+    re2::StringPiece at[10];
+    std::string str(int i) const { return std::string(at[i].data() ? at[i] : ""); }
+    bool matched(int i) const { return at[i].data() != nullptr; }
+};
+
 std::optional<Version> parse_version(const std::string& s, std::string* err) {
-    std::smatch m;
-    if (!std::regex_match(s, m, version_re())) {
+    Groups m;
+    if (!version_re().Match(s, 0, s.size(), RE2::ANCHOR_BOTH, m.at, 10)) {
         *err = "Invalid Semantic Version";
         return std::nullopt;
     }
     Version v;
     v.original = s;
     try {
-        v.major = std::stoull(m[1].str());
-        if (m[2].matched) v.minor = std::stoull(m[2].str().substr(1));
-        if (m[3].matched) v.patch = std::stoull(m[3].str().substr(1));
+        v.major = std::stoull(m.str(1));
+        if (m.matched(2)) v.minor = std::stoull(m.str(2).substr(1));
+        if (m.matched(3)) v.patch = std::stoull(m.str(3).substr(1));
     } catch (...) {
         *err = "Invalid Semantic Version";
         return std::nullopt;
     }
-    v.pre = m[5].str();
-    v.meta = m[8].str();
+    v.pre = m.str(5);
+    v.meta = m.str(8);
     return v;
 }
 

@@ -1,8 +1,10 @@
 // Sprig string functions (strings.go in Sprig): note Sprig's argument order puts the
 // subject string last so that it can be piped in ({{ .x | trimPrefix "a" }}).
 #include <algorithm>
+#include <limits>
 
 #include "common/tmpl/gofmt.hpp"
+#include "common/tmpl/render_budget.hpp"
 #include "common/tmpl/sprig_util.hpp"
 
 namespace drover::tmpl {
@@ -131,6 +133,8 @@ std::string title(const std::string& s) {
     return out;
 }
 
+// The output grows by up to `to` per match, so it is checked against the render's byte limit
+// as it grows (indent and replace multiply a long text by a long replacement).
 std::string replace_all(const std::string& src, const std::string& from, const std::string& to) {
     std::string out;
     if (from.empty()) {
@@ -140,6 +144,7 @@ std::string replace_all(const std::string& src, const std::string& from, const s
             decode_rune(src, i, &w);
             out += to;
             out.append(src, i, w);
+            RenderBudget::check_bytes(out.size());
             i += w;
         }
         return out + to;
@@ -150,6 +155,7 @@ std::string replace_all(const std::string& src, const std::string& from, const s
         if (f == std::string::npos) break;
         out.append(src, pos, f - pos);
         out += to;
+        RenderBudget::check_bytes(out.size());
         pos = f + from.size();
     }
     return out + src.substr(pos);
@@ -290,11 +296,15 @@ void add_sprig_strings(FuncMap& m) {
     });
     m["repeat"] = fn({{S::Int, S::String}}, [](const Value&, std::vector<Value>& a) {
         if (a[0].i < 0) throw CallError{"strings: negative Repeat count"};
-        if (a[0].i > 0 && a[1].s.size() * static_cast<size_t>(a[0].i) > (1u << 26)) {
+        auto count = static_cast<uint64_t>(a[0].i);
+        // Go panics only when the length overflows int; drover stops at the render's limit.
+        if (!a[1].s.empty() && count > std::numeric_limits<int64_t>::max() / a[1].s.size())
             throw CallError{"strings: Repeat output length overflow"};
-        }
+        RenderBudget::check_bytes(a[1].s.size() * count);
         std::string out;
-        for (int64_t i = 0; i < a[0].i; ++i)
+        if (a[1].s.empty()) return str(out);  // count may be huge
+        out.reserve(a[1].s.size() * count);
+        for (uint64_t i = 0; i < count; ++i)
             out += a[1].s;
         return str(out);
     });
@@ -365,8 +375,9 @@ void add_sprig_strings(FuncMap& m) {
         return str(out);
     });
     Impl indent = [](const Value&, std::vector<Value>& a) {
-        std::string pad(static_cast<size_t>(std::max<int64_t>(a[0].i, 0)), ' ');
         if (a[0].i < 0) throw CallError{"strings: negative Repeat count"};
+        RenderBudget::check_bytes(static_cast<uint64_t>(a[0].i));
+        std::string pad(static_cast<size_t>(a[0].i), ' ');
         return str(pad + replace_all(a[1].s, "\n", "\n" + pad));
     };
     m["indent"] = fn({{S::Int, S::String}}, indent);
@@ -396,6 +407,7 @@ void add_sprig_strings(FuncMap& m) {
         for (size_t i = 0; i < parts.size(); ++i) {
             if (i > 0) out += a[0].s;
             out += parts[i];
+            RenderBudget::check_bytes(out.size());  // a long separator times many parts
         }
         return str(out);
     });

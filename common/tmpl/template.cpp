@@ -83,7 +83,7 @@ void associate(TreeMap& set, const TreeMap& parsed) {
 }
 
 Result<std::string> execute_named(const TreeMap& set, const std::string& name, const Value& dot,
-                                  bool missing_key_error) {
+                                  bool missing_key_error, const RenderLimits& limits) {
     auto it = set.find(name);
     if (it == set.end()) {
         return Result<std::string>::failure("template: no template " + go_quote(name) +
@@ -91,7 +91,7 @@ Result<std::string> execute_named(const TreeMap& set, const std::string& name, c
     }
     std::string out;
     try {
-        execute(set, *it->second, dot, out, missing_key_error);
+        execute(set, *it->second, dot, out, missing_key_error, limits);
     } catch (const ExecError& e) {
         return Result<std::string>::failure(e.msg);
     }
@@ -131,7 +131,7 @@ bool TemplateSet::contains(const std::string& name) const {
 
 Result<std::string> TemplateSet::render(const std::string& name, const RenderContext& ctx) const {
     Value dot = make_render_data(ctx, impl_->trees);
-    return execute_named(*impl_->trees, name, dot, ctx.missing_key_error);
+    return execute_named(*impl_->trees, name, dot, ctx.missing_key_error, ctx.limits);
 }
 
 }  // namespace drover::tmpl

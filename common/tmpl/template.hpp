@@ -3,6 +3,8 @@
 // Params come through ParamSource so the engine knows nothing about storage or HTTP.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -48,6 +50,18 @@ class TokenSource {
     virtual std::string profile_token(const std::string& profile, int64_t seconds) const = 0;
 };
 
+// Bounds of one render, nested renders (CallTemplate, StringExpand, ParamExpand) included. Go's
+// text/template has none; droverd renders task content in its workers, where a runaway or
+// hostile template must end with an error instead of holding a worker or exhausting memory.
+struct RenderLimits {
+    // Work units: every node evaluated, function called or value node walked (printing, JSON,
+    // YAML, comparisons) costs one, and every 128 bytes of string it moves one more, so copying
+    // a large value in a loop is counted too. Deterministic, unlike a deadline.
+    std::uint64_t max_steps = 20'000'000;
+    std::size_t max_bytes = 64u << 20;  // the output, and any one string a function returns
+    std::size_t max_items = 1u << 20;   // any one list or map a function returns
+};
+
 struct RenderContext {
     const nlohmann::json* machine = nullptr;  // null: .Machine is a nil map
     const nlohmann::json* task = nullptr;
@@ -64,6 +78,7 @@ struct RenderContext {
     // Go's Option("missingkey=error"): a missing map key is an error instead of <no value>
     // (spec 7.1: BootEnv path fields are rendered this way).
     bool missing_key_error = false;
+    RenderLimits limits;
 };
 
 class TemplateSet {

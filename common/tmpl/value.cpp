@@ -1,7 +1,11 @@
 // Go type names and equality for template values.
 #include "common/tmpl/value.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include "common/tmpl/func.hpp"
+#include "common/tmpl/render_budget.hpp"
 
 namespace drover::tmpl {
 
@@ -76,6 +80,7 @@ Value element_of(const Value& container, const Value& elem) {
 }
 
 bool deep_equal(const Value& a, const Value& b) {
+    RenderBudget::walk_node();
     bool an = a.type == GoType::Nil || a.type == GoType::Invalid;
     bool bn = b.type == GoType::Nil || b.type == GoType::Invalid;
     if (an || bn) return an && bn;
@@ -112,6 +117,26 @@ bool deep_equal(const Value& a, const Value& b) {
         if (it == b.map->end() || !deep_equal(v, it->second)) return false;
     }
     return true;
+}
+
+bool holds_any_map(const Value& v, const std::vector<const Map*>& maps) {
+    std::vector<const Value*> todo{&v};
+    std::set<const void*> seen;  // shared containers are visited once: linear in a DAG
+    while (!todo.empty()) {
+        const Value* at = todo.back();
+        todo.pop_back();
+        RenderBudget::walk_node();
+        if (at->map) {
+            if (std::find(maps.begin(), maps.end(), at->map.get()) != maps.end()) return true;
+            if (!seen.insert(at->map.get()).second) continue;
+            for (const auto& [k, e] : *at->map)
+                todo.push_back(&e);
+        } else if (at->list && seen.insert(at->list.get()).second) {
+            for (const auto& e : *at->list)
+                todo.push_back(&e);
+        }
+    }
+    return false;
 }
 
 std::string arg_type_name(Arg a) {

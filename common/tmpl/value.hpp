@@ -118,4 +118,9 @@ Value element_of(const Value& container, const Value& elem);
 // Go's reflect.DeepEqual on values of JSON-like shape.
 bool deep_equal(const Value& a, const Value& b);
 
+// True when `v` is, or holds at any depth, one of `maps`. Storing such a value into one of them
+// would make a cycle, which Go's garbage collector frees but shared_ptr cannot (a leak), and
+// which printing it would follow forever; set and merge refuse it.
+bool holds_any_map(const Value& v, const std::vector<const Map*>& maps);
+
 }  // namespace drover::tmpl

@@ -2,12 +2,13 @@
 // yaml.v2 -> text): integral numbers become ints, keys sort in yaml.v2's "natural" order,
 // and each string gets the style libyaml's emitter would pick (plain, single-quoted,
 // double-quoted or literal block), with plain/single-quoted lines folded at 80 columns.
+#include <re2/re2.h>
 #include <cmath>
-#include <regex>
 
 #include "common/content/yaml_resolve.hpp"
 #include "common/tmpl/gofmt.hpp"
 #include "common/tmpl/json_value.hpp"
+#include "common/tmpl/render_budget.hpp"
 #include "common/tmpl/strconv.hpp"
 
 namespace drover::tmpl {
@@ -22,8 +23,8 @@ bool resolves_to_non_string(const std::string& in) {
 }
 
 bool is_base60_float(const std::string& s) {
-    static const std::regex re(R"(^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)");
-    return std::regex_match(s, re);
+    static const RE2 re(R"([-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)");
+    return RE2::FullMatch(s, re);  // RE2: std::regex recursed per character of a long string
 }
 
 enum class Style { Plain, Single, Double, Literal };
@@ -165,6 +166,8 @@ class Writer {
 
     void node(const Value& v, int indent, bool first_on_line) {
         (void)first_on_line;
+        RenderBudget::walk_node();  // a DAG of shared lists encodes exponentially
+        RenderBudget::check_bytes(out.size());
         if (v.is_map() && v.size() > 0) {
             mapping(v, indent);
         } else if (v.is_list() && v.size() > 0) {

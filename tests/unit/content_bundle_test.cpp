@@ -164,6 +164,10 @@ stuff: 1
     CHECK(errors(parse_file({"x.json", "{\"meta\": }"}))
               .at(0)
               .starts_with("x.json: parse error at line 1"));
+    // Found by tests/fuzz/content_bundle_fuzz: a number beyond double's range is nlohmann's
+    // out_of_range, not a parse_error, and escaped the reader.
+    CHECK(errors(parse_file({"x.json", R"({"meta": {"Name": 1e400}})"})) ==
+          drover::model::Errors{"x.json: number overflow parsing '1e400'"});
     CHECK(errors(parse_document(json::array(), "")) ==
           drover::model::Errors{"a content bundle is an object with meta and sections, got array",
                                 "meta: Name is required"});

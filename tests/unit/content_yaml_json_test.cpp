@@ -3,6 +3,7 @@
 // become integers, keys become strings, merges apply, and every refusal names its line.
 #include <catch2/catch.hpp>
 
+#include "common/content/bundle_parse.hpp"
 #include "common/content/yaml_json.hpp"
 #include "common/content/yaml_resolve.hpp"
 #include "common/tmpl/json_value.hpp"
@@ -150,6 +151,29 @@ TEST_CASE("refusals name their line and column", "[content][yaml]") {
                   prev + ", *" + prev + ", *" + prev + "]\n";
     }
     CHECK(yaml_error(laughs).find("too large") != std::string::npos);
+}
+
+TEST_CASE("long plain scalars resolve without recursing per character", "[content][yaml]") {
+    // Found by tests/fuzz/content_bundle_fuzz: the float check ran on std::regex, which recursed
+    // once per character and overflowed the stack on a long run of digits.
+    std::string digits(300000, '7');
+    CHECK(yaml("x: " + digits)["x"] == digits);  // out of float64's range: a string, as in Go
+    CHECK(yaml("x: 2024-01-0" + std::string(100000, '1'))["x"].is_string());
+    CHECK(yaml("x: 1.5e3")["x"] == 1500);
+}
+
+TEST_CASE("invalid UTF-8 is refused, as yaml.v2 refuses it", "[content][yaml]") {
+    // Found by tests/fuzz/content_bundle_fuzz: yaml-cpp let the bytes into a task's Name and
+    // the bundle reader's message dumped it as JSON, which threw (an uncaught exception).
+    CHECK(yaml_error("a: x\nName: \"b\xf3\"\n") == "line 2, column 9: invalid UTF-8");
+    CHECK(yaml_error("\xc0\x80: overlong\n") == "line 1, column 1: invalid UTF-8");
+    CHECK(yaml_error("s: \xed\xa0\x80\n") == "line 1, column 4: invalid UTF-8");  // a surrogate
+    CHECK(yaml("s: \"h\xc3\xa9llo \xe2\x9c\x93\"\n")["s"] == "h\u00e9llo \u2713");
+    auto bundle = parse_file({"b.yaml",
+                              "meta: {Name: m}\nsections:\n  bootenvs:\n    x:\n"
+                              "      Name: \"y\xf3\"\n"});
+    REQUIRE_FALSE(bundle);
+    CHECK(bundle.error() == std::vector<std::string>{"b.yaml: line 5, column 15: invalid UTF-8"});
 }
 
 TEST_CASE("what drover writes as YAML reads back as the same JSON", "[content][yaml]") {
