@@ -121,10 +121,14 @@ api::Expected<Response, TransportError> ApiClient::send(const Request& request) 
     httplib::Request req = to_httplib(request);
     if (!impl_->setup_error.empty()) return api::unexpected(TransportError{impl_->setup_error});
     for (std::size_t attempt = 0;; ++attempt) {
+        auto began = std::chrono::steady_clock::now();
         auto result = [&] {
             SigpipeGuard no_sigpipe;  // a TLS write to a closed connection
             return impl_->http->send(req);
         }();
+        if (options_.observe)
+            options_.observe(request, result ? result->status : 0,
+                             std::chrono::steady_clock::now() - began);
         if (impl_->tls)
             if (std::string refused = impl_->tls->take_failure(); !refused.empty())
                 return api::unexpected(TransportError{options_.endpoint + ": " + refused});

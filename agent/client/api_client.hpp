@@ -17,6 +17,8 @@
 
 namespace drover::client {
 
+struct Request;
+
 struct ClientOptions {
     std::string endpoint = "https://127.0.0.1:8092";  // scheme://host:port, no path
     std::string token;                                // Bearer
@@ -34,6 +36,9 @@ struct ClientOptions {
     std::chrono::seconds timeout{30};                      // per attempt (read and write)
     std::function<void(const std::string&)> log;           // one line per retry, when set
     std::function<bool()> cancelled;                       // stop retrying when true
+    // Sees every attempt of send()/call(): the request, the status (0: no answer) and the time
+    // it took. The fleet simulator's latency figures; unset everywhere else.
+    std::function<void(const Request&, int status, std::chrono::nanoseconds took)> observe;
 };
 
 // A lower-case header map: HTTP header names compare case-insensitively.

@@ -53,17 +53,40 @@ bool read_header(const std::string& path, std::string& job, std::uint64_t& base,
 
 LogShipper::LogShipper(client::ClientOptions client, std::string job, const std::string& spool_dir,
                        bool echo_to_stdout)
-    : client_(std::move(client)), job_(std::move(job)), echo_(echo_to_stdout) {
+    : own_client_(std::move(client)),
+      client_(&*own_client_),
+      job_(std::move(job)),
+      echo_(echo_to_stdout) {
+    open_spool(spool_dir);
+    thread_ = std::thread([this] { run(); });
+}
+
+LogShipper::LogShipper(client::ApiClient& api, std::string job, const std::string& spool_dir,
+                       bool echo_to_stdout, Shipping shipping)
+    : client_(&api), job_(std::move(job)), echo_(echo_to_stdout) {
+    if (shipping == Shipping::Background) {
+        own_client_.emplace(api.options());
+        client_ = &*own_client_;
+    }
+    open_spool(spool_dir);
+    if (shipping == Shipping::Background) thread_ = std::thread([this] { run(); });
+}
+
+void LogShipper::open_spool(const std::string& spool_dir) {
     std::filesystem::create_directories(spool_dir);
     path_ = spool_dir + "/" + job_ + ".spool";
     std::string existing_job;
     if (read_header(path_, existing_job, base_, header_bytes_) && existing_job == job_) {
         written_ = std::filesystem::file_size(path_) - header_bytes_;
         base_known_ = base_ != kUnknownBase;
+        if (!base_known_) base_ = 0;
+        // A resumed spool: the server may hold more of it than the last run knew.
+        acked_ = base_known_ ? std::max(base_, server_size().value_or(base_)) : 0;
     } else {
         auto size = server_size();
         base_known_ = size.has_value();
         base_ = size.value_or(0);
+        acked_ = base_;
         std::string header = header_for(job_, size);
         header_bytes_ = header.size();
         int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -72,10 +95,7 @@ LogShipper::LogShipper(client::ClientOptions client, std::string job, const std:
             ::close(fd);
         }
     }
-    if (!base_known_) base_ = 0;
-    acked_ = base_known_ ? std::max(base_, server_size().value_or(base_)) : 0;
     fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    thread_ = std::thread([this] { run(); });
 }
 
 LogShipper::~LogShipper() {
@@ -86,7 +106,7 @@ LogShipper::~LogShipper() {
         complete = acked_ >= base_ + written_;
     }
     wake_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
     if (fd_ >= 0) ::close(fd_);
     if (complete) std::filesystem::remove(path_);  // otherwise the next start ships the rest
 }
@@ -108,6 +128,7 @@ std::uint64_t LogShipper::acknowledged() const {
 }
 
 bool LogShipper::flush(std::chrono::milliseconds max_wait) {
+    if (!thread_.joinable()) return flush_here(max_wait);
     std::unique_lock lock(mutex_);
     flushing_ = true;
     wake_.notify_all();
@@ -116,8 +137,23 @@ bool LogShipper::flush(std::chrono::milliseconds max_wait) {
     return done;
 }
 
+bool LogShipper::flush_here(std::chrono::milliseconds max_wait) {
+    auto end = std::chrono::steady_clock::now() + max_wait;
+    for (;;) {
+        {
+            std::lock_guard lock(mutex_);
+            if (acked_ >= base_ + written_) return true;
+        }
+        if (ship_some()) continue;
+        if (std::chrono::steady_clock::now() >= end) return false;
+        // The server answered with an error: try again shortly, not in a tight loop.
+        std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
+            end - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
+    }
+}
+
 std::optional<std::uint64_t> LogShipper::server_size() {
-    auto r = client_.send({"HEAD", "/api/v3/jobs/" + job_ + "/log", "", "", {}});
+    auto r = client_->send({"HEAD", "/api/v3/jobs/" + job_ + "/log", "", "", {}});
     if (!r || r->status != 200) return std::nullopt;
     return std::strtoull(r->header("x-log-size").c_str(), nullptr, 10);
 }
@@ -190,7 +226,7 @@ bool LogShipper::ship_some() {
                         std::move(chunk),
                         "application/octet-stream",
                         {{"X-Log-Offset", std::to_string(from)}}};
-    auto r = client_.send(req);
+    auto r = client_->send(req);
     if (!r || (r->status != 204 && r->status != 409)) return false;
     std::uint64_t size = std::strtoull(r->header("x-log-size").c_str(), nullptr, 10);
     std::lock_guard lock(mutex_);

@@ -20,10 +20,19 @@ namespace drover::agent {
 
 class LogShipper {
   public:
+    // Background: a thread of its own ships while the job runs (the agent's long actions).
+    // OnFlush: no thread; flush() ships on the caller's thread over the caller's connection
+    // (the fleet simulator's in-process actions, whose log is whole before anything ships).
+    enum class Shipping { Background, OnFlush };
+
     // Opens (or resumes) the spool `<spool_dir>/<job>.spool` and starts shipping. The base offset
     // is the server's log size when the spool is first created.
     LogShipper(client::ClientOptions client, std::string job, const std::string& spool_dir,
                bool echo_to_stdout);
+    // The same, over `api`: borrowed for OnFlush (not used after the shipper is gone), copied
+    // into a connection of the shipper's own for Background.
+    LogShipper(client::ApiClient& api, std::string job, const std::string& spool_dir,
+               bool echo_to_stdout, Shipping shipping);
     ~LogShipper();
     LogShipper(const LogShipper&) = delete;
     LogShipper& operator=(const LogShipper&) = delete;
@@ -39,12 +48,15 @@ class LogShipper {
     static void ship_leftovers(const client::ClientOptions& client, const std::string& spool_dir);
 
   private:
+    void open_spool(const std::string& spool_dir);
+    bool flush_here(std::chrono::milliseconds max_wait);
     void run();
     bool ship_some();
     bool learn_base();
     std::optional<std::uint64_t> server_size();
 
-    client::ApiClient client_;
+    std::optional<client::ApiClient> own_client_;
+    client::ApiClient* client_;
     std::string job_;
     std::string path_;
     bool echo_;

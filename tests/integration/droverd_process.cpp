@@ -36,8 +36,13 @@ void DroverdProcess::start(bool same_port) {
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     std::string listen = "127.0.0.1:" + std::to_string(same_port ? port_ : 0);
-    std::vector<std::string> args{DROVERD_PATH, "--data-dir",          data_dir_, "--listen",
-                                  listen,       "--heartbeat-seconds", "1"};
+    std::vector<std::string> args{DROVERD_PATH, "--data-dir", data_dir_, "--listen", listen};
+    // Tests want a heartbeat soon; a caller that sets its own (the fleet simulator) keeps it.
+    if (std::find(extra_args_.begin(), extra_args_.end(), "--heartbeat-seconds") ==
+        extra_args_.end()) {
+        args.push_back("--heartbeat-seconds");
+        args.push_back("1");
+    }
     if (scheme_ == Scheme::Http) args.push_back("--insecure-http");
     if (admin_ == AdminPassword::Given) {
         args.push_back("--admin-password");
@@ -102,7 +107,7 @@ void DroverdProcess::keep_log(std::string line) {
     if (line.rfind("level=info ", 0) != 0 && line.rfind("level=debug ", 0) != 0)
         std::fprintf(stderr, "%s\n", line.c_str());
     std::lock_guard lock(log_mutex_);
-    log_lines_.push_back(std::move(line));
+    if (keep_log_lines_) log_lines_.push_back(std::move(line));
 }
 
 void DroverdProcess::read_log(int fd) {

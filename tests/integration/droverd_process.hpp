@@ -54,6 +54,7 @@ class DroverdProcess {
     }
 
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     const std::string& data_dir() const { return data_dir_; }
     std::string endpoint() const;  // "http://127.0.0.1:<port>" or "https://..."
     // The log of the last start, up to and including the "listening on" line.
@@ -61,6 +62,13 @@ class DroverdProcess {
     // The certificate fingerprint droverd logged at its last start ("" when it logged none): the
     // rest of the quoted msg, `level=info msg="TLS certificate SHA-256 fingerprint: AB:CD:..."`.
     std::string logged_fingerprint() const;
+    // Stops keeping log lines (still read, so droverd never blocks on its stderr): a long load
+    // run logs a line per request.
+    void forget_log() {
+        std::lock_guard lock(log_mutex_);
+        keep_log_lines_ = false;
+        log_lines_.clear();
+    }
     // Every log line of the last start so far.
     std::vector<std::string> log_lines() const;
     // With Https, it accepts any certificate.
@@ -89,6 +97,7 @@ class DroverdProcess {
     mutable std::string admin_token_;
     std::thread log_reader_;  // reads the log after start-up until droverd exits
     mutable std::mutex log_mutex_;
+    bool keep_log_lines_ = true;
     std::vector<std::string> log_lines_;
 };
 
