@@ -1,0 +1,52 @@
+#include "sim_actions.hpp"
+
+#include <sstream>
+
+#include "common/rules/exit_codes.hpp"
+
+namespace drover::fleet {
+
+SimulatedActions::SimulatedActions(ActionProfile profile)
+    : profile_(profile), random_(profile.seed) {}
+
+int simulated_exit_code(const std::string& script) {
+    std::istringstream in(script);
+    std::string line;
+    int code = 0;
+    while (std::getline(in, line)) {
+        auto at = line.find_first_not_of(" \t");
+        if (at == std::string::npos || line.compare(at, 5, "exit ") != 0) continue;
+        code = std::atoi(line.c_str() + at + 5);
+    }
+    return code;
+}
+
+std::chrono::milliseconds SimulatedActions::draw_hold() {
+    if (profile_.hold_max <= profile_.hold_min) return profile_.hold_min;
+    std::lock_guard lock(mutex_);
+    std::uniform_int_distribution<long> d(profile_.hold_min.count(), profile_.hold_max.count());
+    return std::chrono::milliseconds(d(random_));
+}
+
+SimulatedActions::Result SimulatedActions::run(const agent::TaskRun& run,
+                                               const agent::RunnerEnvironment& env,
+                                               agent::LogSink& log, const std::atomic<bool>&) {
+    std::string head = "fleet: " + run.task + " on " + env.machine_uuid + "\n";
+    std::string body(profile_.log_bytes > head.size() ? profile_.log_bytes - head.size() : 0, 'x');
+    for (std::size_t i = 79; i < body.size(); i += 80)
+        body[i] = '\n';
+    log.write(head);
+    if (!body.empty()) log.write(body);
+    auto mode = rules::exit_code_mode(run.feature_flags, false);
+    std::vector<rules::ExitFlags> flags;
+    for (const auto& action : run.actions)
+        flags.push_back(action.path.empty()
+                            ? rules::classify_exit_code(simulated_exit_code(action.content), mode)
+                            : rules::file_action_flags(true));
+    Result r;
+    r.outcome.result = rules::fold_actions(flags);
+    r.hold = draw_hold();
+    return r;
+}
+
+}  // namespace drover::fleet
