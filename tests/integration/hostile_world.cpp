@@ -98,6 +98,7 @@ std::vector<std::string> HostileWorld::routes() const {
 std::vector<std::string> HostileWorld::routes_with_key(const std::string& hostile_key) const {
     std::vector<std::string> out;
     for (std::string path : route_templates()) {
+        if (path.find('{') == std::string::npos) continue;
         for (const char* placeholder : {"{id}", "{name}", "{cmd}", "{key}"})
             path = replace_all(path, placeholder, hostile_key);
         out.push_back(path);

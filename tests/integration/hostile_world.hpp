@@ -25,7 +25,7 @@ class HostileWorld {
     // Every route template but "other", {id} replaced by the collection's key of this test's
     // object, {name} by its param's name, other placeholders by "hostile".
     std::vector<std::string> routes() const;
-    // The same templates with every placeholder replaced by `hostile_key` (already encoded).
+    // The templates that have placeholders, each replaced by `hostile_key` (already encoded).
     std::vector<std::string> routes_with_key(const std::string& hostile_key) const;
     // Every collection as GET lists it (decoded, so secure values count too).
     std::map<std::string, nlohmann::json> snapshot() const;

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
@@ -37,11 +38,10 @@ std::size_t content_length_of(const std::string& head) {
 bool readable_by(int fd, Clock::time_point until) {
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-        if (left.count() <= 0) return false;
         pollfd p{fd, POLLIN, 0};
-        int n = poll(&p, 1, static_cast<int>(left.count()));
+        int n = poll(&p, 1, static_cast<int>(std::max<long long>(left.count(), 0)));
         if (n > 0) return true;
-        if (n < 0 && errno != EINTR) return false;
+        if (n == 0 || errno != EINTR) return false;
     }
 }
 
