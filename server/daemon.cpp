@@ -151,6 +151,7 @@ bool Daemon::start(std::string& error) {
     ho.port = d.options.port;
     ho.worker_threads = d.options.worker_threads;
     ho.max_body_bytes = d.options.max_body_bytes;
+    ho.request_timeout_seconds = d.options.request_timeout_seconds;
     ho.shutdown_timeout_seconds = d.options.shutdown_timeout_seconds;
     // Requests are accepted only once run() starts, after the router exists.
     d.http = std::make_unique<http::Server>(

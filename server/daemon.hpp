@@ -14,6 +14,8 @@ struct DaemonOptions {
     std::uint16_t port = 8092;
     std::size_t worker_threads = 16;
     std::size_t max_body_bytes = 16u << 20;
+    // A request must arrive whole this long after its first byte (slowloris), or it is cut off.
+    int request_timeout_seconds = 30;
     std::size_t event_retention_count = 100000;
     std::uint64_t event_retention_seconds = 3600;
     int heartbeat_seconds = 10;

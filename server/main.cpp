@@ -83,6 +83,10 @@ void add_options(CLI::App& app, Settings& settings) {
     app.add_option("--workers", opts.worker_threads, "HTTP worker threads")->capture_default_str();
     app.add_option("--max-body-bytes", opts.max_body_bytes, "Largest request body accepted")
         ->capture_default_str();
+    app.add_option("--request-timeout-seconds", opts.request_timeout_seconds,
+                   "Seconds a request has, from its first byte, to arrive whole")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     app.add_option("--event-retention-count", opts.event_retention_count,
                    "Events kept for resuming streams")
         ->capture_default_str();

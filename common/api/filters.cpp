@@ -9,6 +9,7 @@
 #include "common/api/clip.hpp"
 #include "common/api/filter_values.hpp"
 #include "common/api/safe_regex.hpp"
+#include "common/rules/utf8.hpp"
 
 namespace drover::api {
 
@@ -191,9 +192,15 @@ std::optional<FilterError> parse_option(const IndexSchema& schema, const std::st
 Expected<FilterSpec, FilterError> parse_list_query(const QueryParams& query,
                                                    const IndexSchema& schema) {
     std::size_t terms = 0;
-    for (const auto& [key, value] : query)
+    for (const auto& [key, value] : query) {
+        // Stored strings are JSON, so valid UTF-8: an invalid key or value is a mistake, not a
+        // filter that matches nothing.
+        if (rules::valid_utf8_prefix(key) != key.size() ||
+            rules::valid_utf8_prefix(value) != value.size())
+            return fail("the query is not valid UTF-8");
         if (!is_reserved(key) && ++terms > kMaxFilterTerms)
             return fail("at most " + std::to_string(kMaxFilterTerms) + " filter terms allowed");
+    }
     FilterSpec spec;
     for (auto it = query.begin(); it != query.end(); it = query.upper_bound(it->first)) {
         const auto& key = it->first;

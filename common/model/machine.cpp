@@ -38,6 +38,8 @@ Errors validate(const Machine& m) {
     append(errs, param_key_errors(m.params));
     if (m.current_task < -1)
         errs.push_back("Invalid CurrentTask " + std::to_string(m.current_task));
+    // Kept as raw JSON for its open set of members, so its type is checked here (proto-schemas).
+    if (!m.fingerprint.is_object()) errs.push_back("Fingerprint must be an object");
     return prefix_errors(m.uuid, std::move(errs));
 }
 

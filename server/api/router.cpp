@@ -93,7 +93,7 @@ void Router::handle(const http::Request& req, http::Response& res) {
 }
 
 void Router::serve(const http::Request& req, http::Response& res, std::string& principal_name) {
-    if (req.path == "/healthz") return reply_json(res, 200, {{"status", "ok"}});
+    if (req.path == "/healthz") return serve_health(req, res);
     const bool metrics = req.path == kMetricsPath;
     if (metrics && options_.metrics_public) return serve_metrics(req, res);
     if (!metrics && req.path.rfind(kApiPrefix, 0) != 0 && req.path != "/api/v3")
@@ -129,6 +129,14 @@ void Router::serve(const http::Request& req, http::Response& res, std::string& p
     dispatch(prefix, tail, *principal, decode, req, res, ctx);
 }
 
+void Router::serve_health(const http::Request& req, http::Response& res) const {
+    if (req.method != "GET" && req.method != "HEAD") {
+        res.headers.emplace("Allow", "GET, HEAD");
+        return reply_error(res, 405, "MethodNotAllowed", "Use GET", "healthz");
+    }
+    reply_json(res, 200, {{"status", "ok"}});
+}
+
 void Router::serve_metrics(const http::Request& req, http::Response& res) const {
     if (req.method != "GET" && req.method != "HEAD") {
         res.headers.emplace("Allow", "GET, HEAD");
@@ -148,6 +156,10 @@ void Router::dispatch(const std::string& prefix, const std::string& tail,
     if (prefix == "events" && tail.empty())
         return handle_event_stream(events_, req, res, visibility_of(principal));
     if (prefix == "info" && tail.empty()) {
+        if (req.method != "GET" && req.method != "HEAD") {
+            res.headers.emplace("Allow", "GET, HEAD");
+            return reply_error(res, 405, "MethodNotAllowed", "Use GET", "info");
+        }
         model::Info info;
         info.arch = "amd64";
         info.os = "linux";

@@ -44,6 +44,7 @@ class Router {
     // Sets `principal` to the caller's log name once authenticated.
     void serve(const http::Request& req, http::Response& res, std::string& principal_name);
     void serve_metrics(const http::Request& req, http::Response& res) const;
+    void serve_health(const http::Request& req, http::Response& res) const;
     void dispatch(const std::string& prefix, const std::string& tail,
                   const security::Principal& principal, bool decode, const http::Request& req,
                   http::Response& res, const objects::WriteContext& ctx);

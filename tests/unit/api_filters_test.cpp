@@ -346,6 +346,12 @@ TEST_CASE("filters: hostile input is bounded", "[api][filters][spec6.2]") {
     many.emplace("State", "x");
     CHECK(error_of(many) == "at most 1000 filter terms allowed");
 
+    // Stored strings are valid UTF-8: an invalid key or value is refused, not matched against.
+    CHECK(error_of({{"Stage", "a\xff"}}) == "the query is not valid UTF-8");
+    CHECK(error_of({{"Stage", "Eq(\xc3\x28)"}}) == "the query is not valid UTF-8");
+    CHECK(error_of({{"\xc0\xaf", "x"}}) == "the query is not valid UTF-8");
+    CHECK(error_of({{"sort", "\xed\xa0\x80"}}) == "the query is not valid UTF-8");
+
     std::string args = "In(0";
     for (std::size_t i = 1; i < kMaxFilterArgs; ++i)
         args += "," + std::to_string(i);

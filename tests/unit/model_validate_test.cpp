@@ -56,6 +56,7 @@ TEST_CASE("machine validation collects every error", "[validate][spec1.1]") {
     m.profiles = {"jill", "jill"};
     m.tasks = {"task1", "stage:x", "bogus:thing", "action:plug:cmd", "a"};
     m.params = {{"ok-name", 1}, {"x", 2}};
+    m.fingerprint = nlohmann::json::array({1, 2});  // raw JSON, so its type is checked here
     auto errs = validate(m);
     const std::string k = m.uuid + ": ";
     CHECK_THAT(errs, VectorContains(k + "Please use amd64 for Arch instead of x86_64"));
@@ -66,8 +67,9 @@ TEST_CASE("machine validation collects every error", "[validate][spec1.1]") {
     CHECK_THAT(errs, VectorContains(k + "bogus:thing (at 2) is malformed"));
     CHECK_THAT(errs, VectorContains(k + "Invalid Task `a`"));
     CHECK_THAT(errs, VectorContains(k + "Invalid Param Name `x`"));
+    CHECK_THAT(errs, VectorContains(k + "Fingerprint must be an object"));
     INFO(nlohmann::json(errs).dump(1));
-    CHECK(errs.size() == 8);
+    CHECK(errs.size() == 9);
 }
 
 TEST_CASE("MAC and IPv4 syntax follows Go's parsers", "[validate][spec1.1]") {
