@@ -249,11 +249,13 @@ void FleetScheduler::churn_one(std::mt19937_64& random) {
     timers_.push({Clock::now() + back, stream, 0, true});
     timers_changed_.notify_one();
     Machine& m = *machines_[agent];
-    if (m.park != Park::Wakeup) return;  // only an agent that waits: a step is not cut short
+    // Not in the middle of a step: an agent "crashes" between its requests, as a killed one
+    // would, possibly with a job it started (spec 5.5: the next AGENT_INIT fails it).
+    if (m.park == Park::Running || m.park == Park::Done) return;
     ++counters_.agent_restarts;
     m.state.reset();
     m.core.reset();
-    make_ready(m, agent);
+    if (m.park != Park::Ready) make_ready(m, agent);
 }
 
 FleetCounters FleetScheduler::counters() const {

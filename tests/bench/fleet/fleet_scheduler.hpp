@@ -57,8 +57,8 @@ class FleetScheduler {
     StreamHub::Counters stream_counters() const { return hub_->counters(); }
     void start();  // every machine boots its agent
     void stop();   // ends every step loop; machines stay where they are
-    // Churn: drops one random machine's stream for a while and restarts one agent that is
-    // waiting (as a crashed agent would come back).
+    // Churn: drops one random machine's stream for a while (it resumes with Last-Event-ID) and
+    // restarts another's agent between two of its steps, as a killed agent would come back.
     void churn_one(std::mt19937_64& random);
 
     FleetCounters counters() const;
