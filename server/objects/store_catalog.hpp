@@ -1,8 +1,11 @@
 // A rules::Catalog over one store snapshot or write transaction: objects are decoded on first
 // use and cached for the catalog's lifetime (one request). Writers call forget() after putting an
-// object so later lookups in the same transaction see the new version.
+// object so later lookups in the same transaction see the new version. Decoding is also shared
+// across requests on the same thread: a stored value identical to the last one decoded for its
+// key is not parsed again (every machine write checks each task of its list).
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "common/rules/catalog.hpp"
@@ -26,7 +29,7 @@ class StoreCatalog : public rules::Catalog {
 
   private:
     template <class T>
-    using Cache = std::map<std::string, std::optional<T>>;
+    using Cache = std::map<std::string, std::shared_ptr<const T>>;  // nullptr: none
 
     template <class T>
     const T* lookup(Cache<T>& cache, const std::string& key) const;
