@@ -32,6 +32,7 @@ struct Options {
     std::size_t log_bytes = 0;  // 0: the scenario's default
     double churn_per_second = 20;
     std::string json_path, state_root = "/dev/shm";
+    std::vector<std::string> droverd_args;
 };
 
 double self_cpu_seconds() {
@@ -66,14 +67,17 @@ int main(int argc, char** argv) {
     app.add_option("--seed", o.seed, "random seed");
     app.add_option("--state-root", o.state_root, "where the agents' state dirs go");
     app.add_option("--json", o.json_path, "also write the report as JSON here");
+    app.add_option("--droverd-arg", o.droverd_args, "pass this to droverd (repeatable)")
+        ->allow_extra_args(false);
     CLI11_PARSE(app, argc, argv);
     Scenario scenario;
     if (!parse_scenario(o.scenario, scenario)) return fail("unknown scenario " + o.scenario);
     if (o.log_bytes == 0) o.log_bytes = scenario == Scenario::LogHeavy ? (1u << 20) : 200;
 
     // droverd as shipped: log level info, a line per request (to a pipe read and dropped here).
-    drover::testing::DroverdProcess droverd(
-        {"--heartbeat-seconds", std::to_string(o.heartbeat_seconds)});
+    o.droverd_args.push_back("--heartbeat-seconds");
+    o.droverd_args.push_back(std::to_string(o.heartbeat_seconds));
+    drover::testing::DroverdProcess droverd(o.droverd_args);
     droverd.forget_log();
     const std::string endpoint = droverd.endpoint(), admin = droverd.admin_token();
     FleetReport r;
