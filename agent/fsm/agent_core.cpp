@@ -121,6 +121,20 @@ bool AgentCore::refresh() {
     return true;
 }
 
+// A job's state moves with a `test` of the state it leaves, so a PATCH whose answer was lost (the
+// server died after its commit) fails its retry with 409. The job then already is where this
+// agent moved it: that is success, or a finished job would be left unsettled and its reboot lost.
+std::string AgentCore::move_job(const std::string& id, const Json& ops, const std::string& state,
+                                const std::string& exit_state) {
+    auto r = api_->call("PATCH", "/api/v3/jobs/" + id, &ops);
+    if (r) return "";
+    if (r.error().status != 409) return r.error().message;
+    auto job = api_->call("GET", "/api/v3/jobs/" + id);
+    bool arrived = job && str(*job, "State") == state &&
+                   (exit_state.empty() || str(*job, "ExitState") == exit_state);
+    return arrived ? "" : r.error().message;
+}
+
 bool AgentCore::patch_machine(const Json& ops) {
     auto r = api_->call("PATCH", path_, &ops);
     if (r) machine_ = std::move(r.value());
@@ -329,8 +343,8 @@ Step AgentCore::run_job(const Json& job) {
                                                     hooks_.ship_in_background, shipping);
     Json start = Json::array(
         {patch_op("test", "/State", str(job, "State")), patch_op("replace", "/State", "running")});
-    if (auto r = api_->call("PATCH", "/api/v3/jobs/" + id, &start); !r) {
-        error_ = "cannot start job " + id + ": " + r.error().message;
+    if (auto err = move_job(id, start, "running", ""); !err.empty()) {
+        error_ = "cannot start job " + id + ": " + err;
         return retry_after(o_.run_retry);
     }
     auto actions = api_->call("GET", "/api/v3/jobs/" + id + "/actions?os=linux");
@@ -382,6 +396,7 @@ Step AgentCore::finish_job() {
     const std::string& id = running->id;
     // A stop (SIGTERM) while droverd is unreachable ends the wait: the spool stays, and the next
     // start settles the job (spec 5.6).
+    running->shipper->ship_over(*api_);  // this step may run on another connection than the last
     bool shipped = false;
     for (auto end = Clock::now() + std::chrono::hours(1); !shipped && !stop_ && Clock::now() < end;)
         shipped = running->shipper->flush(std::chrono::seconds(1));
@@ -394,13 +409,15 @@ Step AgentCore::finish_job() {
         Json::array({patch_op("test", "/State", "running"),
                      patch_op("replace", "/State", model::to_string(result.state)),
                      patch_op("replace", "/ExitState", model::to_string(result.exit_state))});
-    if (auto r = api_->call("PATCH", "/api/v3/jobs/" + id, &done); !r) {
-        error_ = "cannot finish job " + id + ": " + r.error().message;
+    if (auto err =
+            move_job(id, done, model::to_string(result.state), model::to_string(result.exit_state));
+        !err.empty()) {
+        error_ = "cannot finish job " + id + ": " + err;
         return retry_after(o_.run_retry);
     }
     hooks_.log("job " + id + " (" + running->task + "): " + model::to_string(result.state) + "/" +
                model::to_string(result.exit_state));
-    if (hooks_.job_settled) hooks_.job_settled(running->task, result);
+    if (hooks_.job_settled) hooks_.job_settled(id, running->task, result);
     if (outcome.interrupted) return go(AgentState::Exit);
     if (result.reboot) return go(reboot_or_exit(false));
     if (result.poweroff) return go(AgentState::Poweroff);

@@ -67,7 +67,9 @@ struct AgentHooks {
     std::function<void(const std::string& line)> log;
     ActionRunner* actions = nullptr;
     // A job was settled with this result (its final PATCH answered); optional.
-    std::function<void(const std::string& task, const rules::JobResult& result)> job_settled;
+    std::function<void(const std::string& job, const std::string& task,
+                       const rules::JobResult& result)>
+        job_settled;
     // true: a shipper thread streams a long job's log while it runs (the agent); false: the log
     // is shipped when the actions end, on the stepping thread (the simulator's instant actions).
     bool ship_in_background = true;
@@ -98,6 +100,8 @@ class AgentCore {
   private:
     bool refresh();
     bool patch_machine(const nlohmann::json& ops);
+    std::string move_job(const std::string& id, const nlohmann::json& ops, const std::string& state,
+                         const std::string& exit_state);
     void renew_token_if_due();
     Step dispatch(AgentState s);
     Step init();

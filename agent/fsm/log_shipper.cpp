@@ -127,6 +127,10 @@ std::uint64_t LogShipper::acknowledged() const {
     return acked_;
 }
 
+void LogShipper::ship_over(client::ApiClient& api) {
+    if (!thread_.joinable()) client_ = &api;
+}
+
 bool LogShipper::flush(std::chrono::milliseconds max_wait) {
     if (!thread_.joinable()) return flush_here(max_wait);
     std::unique_lock lock(mutex_);

@@ -43,6 +43,9 @@ class LogShipper {
     // `max_wait` passed first. On true the spool is removed when the shipper is destroyed.
     bool flush(std::chrono::milliseconds max_wait);
     std::uint64_t acknowledged() const;
+    // OnFlush: ship over `api` from now on (a driver that moved the agent to another thread's
+    // connection since the shipper was made).
+    void ship_over(client::ApiClient& api);
 
     // Ships and removes every spool a previous agent run left in `spool_dir`.
     static void ship_leftovers(const client::ClientOptions& client, const std::string& spool_dir);

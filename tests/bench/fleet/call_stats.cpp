@@ -4,6 +4,11 @@
 
 namespace drover::fleet {
 
+namespace {
+// A job log chunk goes to a file of its own, not through the store's commits.
+const std::string kLogUpload = "PUT /jobs/{id}/log";
+}  // namespace
+
 Percentiles percentiles_of(std::vector<double> v) {
     Percentiles p;
     if (v.empty()) return p;
@@ -50,7 +55,7 @@ void CallStats::record(const std::string& kind, double ms, int status) {
     }
     std::lock_guard lock(mutex_);
     if (status == 0 || status >= 400) ++errors_[kind + " -> " + std::to_string(status)];
-    if (kind.rfind("GET", 0) != 0 && kind.rfind("HEAD", 0) != 0) ++writes_;
+    if (kind.rfind("GET", 0) != 0 && kind.rfind("HEAD", 0) != 0 && kind != kLogUpload) ++writes_;
 }
 
 void CallStats::error(const std::string& kind) {

@@ -30,7 +30,8 @@ class CallStats {
     std::map<std::string, Percentiles> latencies() const;
     std::map<std::string, std::uint64_t> errors() const;
     std::uint64_t requests() const;
-    std::uint64_t writes() const;  // requests that change the store: POST, PUT, PATCH, DELETE
+    // Requests that commit to the store: POST, PUT, PATCH, DELETE, but not a job log's PUT.
+    std::uint64_t writes() const;
     void reset();
 
   private:

@@ -11,6 +11,9 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "agent/client/api_client.hpp"
 #include "ceilings.hpp"
 #include "fleet_report.hpp"
 #include "fleet_scheduler.hpp"
@@ -40,6 +43,32 @@ double self_cpu_seconds() {
     getrusage(RUSAGE_SELF, &u);
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Notifies one machine at a time (200 admin PATCHes spread over the fleet) while every stream is
+// connected and nothing else runs: the PATCH's latency and its event's delivery.
+void measure_idle(FleetScheduler& fleet, const std::vector<MachineSpec>& specs,
+                  const std::string& endpoint, const std::string& admin, FleetReport& r) {
+    drover::client::ClientOptions c;
+    c.endpoint = endpoint;
+    c.token = admin;
+    drover::client::ApiClient api(c);
+    std::vector<double> patch_ms;
+    fleet.take_event_delivery_ms();
+    std::size_t samples = std::min<std::size_t>(200, specs.size());
+    for (std::size_t i = 0; i < samples; ++i) {
+        const auto& m = specs[i * specs.size() / samples];
+        nlohmann::json ops = nlohmann::json::array({{{"op", "replace"},
+                                                     {"path", "/Description"},
+                                                     {"value", "idle " + std::to_string(i)}}});
+        auto t0 = Clock::now();
+        if (!api.call("PATCH", "/api/v3/machines/" + m.uuid, &ops)) continue;
+        patch_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r.idle_patch = percentiles_of(patch_ms);
+    r.idle_event_delivery = percentiles_of(fleet.take_event_delivery_ms());
 }
 
 int fail(const std::string& what) {
@@ -125,6 +154,10 @@ int main(int argc, char** argv) {
     r.streams_connect_seconds = std::chrono::duration<double>(Clock::now() - connect_start).count();
     r.streams_connected = fleet.streams_connected();
     if (r.streams_connected < specs.size()) stats.error("streams not connected in 120 s");
+
+    measure_idle(fleet, specs, endpoint, admin, r);
+    r.idle_server_rss_mb = rss_mb(droverd.pid());
+    r.idle_system_used_delta_mb = system_used_mb() - used_before;
 
     double store_before = dir_kb(droverd.data_dir());
     double server_cpu_before = cpu_seconds(droverd.pid()), self_before = self_cpu_seconds();

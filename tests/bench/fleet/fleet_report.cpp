@@ -18,8 +18,10 @@ std::string to_table(const FleetReport& r) {
         "scenario {}: {} machines, {} tasks, {} workers, {:.1f} s\n"
         "job cycles: {} ({:.0f}/s), failed jobs {}, reboots {}, machines done {}, agent restarts "
         "{}\n"
-        "streams: {} connected in {:.1f} s; event delivery p50 {:.3f} ms, p99 {:.3f} ms ({} "
-        "events)\n"
+        "streams: {} connected in {:.1f} s; idle: droverd RSS {:.1f} MB, system memory +{:.1f} MB, "
+        "notify one machine: PATCH p50 {:.2f} ms p99 {:.2f} ms, event delivery p50 {:.3f} ms p99 "
+        "{:.3f} ms\n"
+        "under load: event delivery p50 {:.3f} ms, p99 {:.3f} ms ({} events)\n"
         "droverd: RSS {:.1f} MB ({:.1f} MB before the fleet), CPU {:.0f}%; system memory used "
         "+{:.1f} MB; fleet CPU {:.0f}%\n"
         "store growth: {:.1f} KB per 1,000 jobs\n"
@@ -28,11 +30,13 @@ std::string to_table(const FleetReport& r) {
         r.scenario, r.machines, r.tasks, r.workers, r.seconds, r.counters.cycles,
         r.cycles_per_second, r.counters.failed_jobs, r.counters.reboots, r.counters.machines_done,
         r.counters.agent_restarts, r.streams_connected, r.streams_connect_seconds,
-        r.event_delivery.p50_ms, r.event_delivery.p99_ms, r.event_delivery.count, r.server_rss_mb,
-        r.server_rss_idle_mb, r.server_cpu_percent, r.system_used_delta_mb, r.fleet_cpu_percent,
-        r.store_kb_per_1000_jobs, r.ceilings.http_requests_per_second,
-        r.ceilings.store_writes_per_second, r.ceilings.store_writes_per_commit,
-        r.requests_per_cycle, r.writes_per_cycle, r.ceiling_cycles_per_second, r.ceiling_ratio);
+        r.idle_server_rss_mb, r.idle_system_used_delta_mb, r.idle_patch.p50_ms, r.idle_patch.p99_ms,
+        r.idle_event_delivery.p50_ms, r.idle_event_delivery.p99_ms, r.event_delivery.p50_ms,
+        r.event_delivery.p99_ms, r.event_delivery.count, r.server_rss_mb, r.server_rss_idle_mb,
+        r.server_cpu_percent, r.system_used_delta_mb, r.fleet_cpu_percent, r.store_kb_per_1000_jobs,
+        r.ceilings.http_requests_per_second, r.ceilings.store_writes_per_second,
+        r.ceilings.store_writes_per_commit, r.requests_per_cycle, r.writes_per_cycle,
+        r.ceiling_cycles_per_second, r.ceiling_ratio);
     out += fmt::format("{:<34} {:>8} {:>9} {:>9} {:>9} {:>9}\n", "call", "count", "p50 ms",
                        "p95 ms", "p99 ms", "max ms");
     for (const auto& [kind, p] : r.calls)
@@ -73,6 +77,11 @@ std::string to_json(const FleetReport& r) {
              {"errors", r.errors},
              {"error_count", r.error_count()},
              {"event_delivery", pct(r.event_delivery)},
+             {"idle",
+              {{"server_rss_mb", r.idle_server_rss_mb},
+               {"system_used_delta_mb", r.idle_system_used_delta_mb},
+               {"patch_one_machine", pct(r.idle_patch)},
+               {"event_delivery", pct(r.idle_event_delivery)}}},
              {"streams_connected", r.streams_connected},
              {"streams_connect_seconds", r.streams_connect_seconds},
              {"server_rss_mb", r.server_rss_mb},

@@ -19,6 +19,11 @@ struct FleetReport {
     std::map<std::string, Percentiles> calls;
     std::map<std::string, std::uint64_t> errors;
     Percentiles event_delivery;
+    // With every stream connected and no agent running yet: droverd's RSS and the system's memory
+    // growth since before the streams, and single-machine notifications (an admin PATCH of one
+    // machine, its stream's event): the PATCH's latency and the event's delivery.
+    double idle_server_rss_mb = 0, idle_system_used_delta_mb = 0;
+    Percentiles idle_patch, idle_event_delivery;
     std::size_t streams_connected = 0;
     double streams_connect_seconds = 0;
     double server_rss_mb = 0, server_rss_idle_mb = 0, system_used_delta_mb = 0;

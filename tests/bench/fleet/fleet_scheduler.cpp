@@ -1,5 +1,7 @@
 #include "fleet_scheduler.hpp"
 
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 namespace drover::fleet {
@@ -17,6 +19,7 @@ struct FleetScheduler::Machine {
     std::atomic<std::uint64_t> seen{0};
     int settled = 0;
     bool reset_due = false;
+    std::deque<std::string> last_lines;  // the agent's last log lines (diagnostics)
 };
 
 FleetScheduler::FleetScheduler(SchedulerOptions options, CallStats& stats,
@@ -58,22 +61,23 @@ std::size_t FleetScheduler::machines() const {
 std::unique_ptr<agent::AgentCore> FleetScheduler::new_core(Machine& m, client::ApiClient& api) {
     agent::AgentHooks hooks;
     hooks.wakeups_seen = [&m] { return m.seen.load(); };
-    hooks.log = [this](const std::string& line) {
-        if (line.rfind("error: ", 0) == 0) {
-            std::lock_guard lock(mutex_);
-            ++counters_.agent_errors;
-        }
+    hooks.log = [this, &m](const std::string& line) {
+        std::lock_guard lock(mutex_);
+        if (line.rfind("error: ", 0) == 0) ++counters_.agent_errors;
+        m.last_lines.push_back(line);
+        if (m.last_lines.size() > 6) m.last_lines.pop_front();
     };
     hooks.actions = &actions_;
     hooks.ship_in_background = false;
-    hooks.job_settled = [this, &m](const std::string&, const rules::JobResult& r) {
-        job_settled(m, r);
-    };
+    hooks.job_settled = [this, &m](const std::string& job, const std::string& task,
+                                   const rules::JobResult& r) { job_settled(m, job, task, r); };
     return std::make_unique<agent::AgentCore>(m.options, stop_, std::move(hooks), api,
                                               m.spec.token);
 }
 
-void FleetScheduler::job_settled(Machine& m, const rules::JobResult& r) {
+void FleetScheduler::job_settled(Machine& m, const std::string& job, const std::string& task,
+                                 const rules::JobResult& r) {
+    if (o_.on_settled) o_.on_settled(m.spec, job, task);
     std::lock_guard lock(mutex_);
     ++counters_.cycles;
     if (r.state == model::JobState::Failed) ++counters_.failed_jobs;
@@ -258,9 +262,30 @@ void FleetScheduler::churn_one(std::mt19937_64& random) {
     if (m.park != Park::Ready) make_ready(m, agent);
 }
 
+std::vector<std::string> FleetScheduler::unfinished() const {
+    static const char* parks[] = {"running", "ready", "a wake-up", "a timer", "nothing (done)"};
+    std::vector<std::string> out;
+    std::lock_guard lock(mutex_);
+    for (const auto& m : machines_) {
+        if (m->park == Park::Done || (m->settled >= o_.jobs_per_round && !o_.repeat)) continue;
+        out.push_back(m->spec.name + ": " + (m->state ? agent::name_of(*m->state) : "starting") +
+                      " parked on " + parks[static_cast<int>(m->park)] + ", " +
+                      std::to_string(m->settled) + " jobs settled, " +
+                      std::to_string(m->seen.load()) + " stream frames");
+        for (const auto& line : m->last_lines)
+            out.back() += "\n    " + line;
+    }
+    return out;
+}
+
 FleetCounters FleetScheduler::counters() const {
     std::lock_guard lock(mutex_);
     return counters_;
+}
+
+std::vector<double> FleetScheduler::take_event_delivery_ms() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(event_ms_, {});
 }
 
 std::vector<double> FleetScheduler::event_delivery_ms() const {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,6 +39,10 @@ struct SchedulerOptions {
     // starts over (repeat) or is done.
     int jobs_per_round = 1;
     bool repeat = false;
+    // Sees every job an agent settled (its final PATCH acknowledged): the reliability tests'
+    // record of what the server must still hold. Runs on a worker thread; optional.
+    std::function<void(const MachineSpec& machine, const std::string& job, const std::string& task)>
+        on_settled;
 };
 
 struct FleetCounters {
@@ -62,7 +67,12 @@ class FleetScheduler {
     void churn_one(std::mt19937_64& random);
 
     FleetCounters counters() const;
+    // "name: AGENT_... parked on ..., N jobs settled", then its agent's last log lines, for each
+    // machine not done (diagnostics).
+    std::vector<std::string> unfinished() const;
+    // Commit-to-arrival times of the event frames so far (ms); take_ clears them.
     std::vector<double> event_delivery_ms() const;
+    std::vector<double> take_event_delivery_ms();
     std::size_t machines() const;
 
   private:
@@ -76,7 +86,8 @@ class FleetScheduler {
     void park(std::size_t index, const agent::Step& step);
     void park_timer(Machine& m, std::size_t index, std::chrono::milliseconds d);
     void make_ready(Machine& m, std::size_t index);
-    void job_settled(Machine& m, const rules::JobResult& result);
+    void job_settled(Machine& m, const std::string& job, const std::string& task,
+                     const rules::JobResult& result);
     std::unique_ptr<agent::AgentCore> new_core(Machine& m, client::ApiClient& api);
 
     SchedulerOptions o_;

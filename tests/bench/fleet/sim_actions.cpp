@@ -1,5 +1,6 @@
 #include "sim_actions.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "common/rules/exit_codes.hpp"
@@ -8,6 +9,16 @@ namespace drover::fleet {
 
 SimulatedActions::SimulatedActions(ActionProfile profile)
     : profile_(profile), random_(profile.seed) {}
+
+std::string simulated_log(const std::string& task, const std::string& machine,
+                          std::size_t log_bytes) {
+    std::string out = "fleet: " + task + " on " + machine + "\n";
+    std::size_t head = out.size();
+    out.resize(std::max(log_bytes, head), 'x');
+    for (std::size_t i = head + 79; i < out.size(); i += 80)
+        out[i] = '\n';
+    return out;
+}
 
 int simulated_exit_code(const std::string& script) {
     std::istringstream in(script);
@@ -31,12 +42,7 @@ std::chrono::milliseconds SimulatedActions::draw_hold() {
 SimulatedActions::Result SimulatedActions::run(const agent::TaskRun& run,
                                                const agent::RunnerEnvironment& env,
                                                agent::LogSink& log, const std::atomic<bool>&) {
-    std::string head = "fleet: " + run.task + " on " + env.machine_uuid + "\n";
-    std::string body(profile_.log_bytes > head.size() ? profile_.log_bytes - head.size() : 0, 'x');
-    for (std::size_t i = 79; i < body.size(); i += 80)
-        body[i] = '\n';
-    log.write(head);
-    if (!body.empty()) log.write(body);
+    log.write(simulated_log(run.task, env.machine_uuid, profile_.log_bytes));
     auto mode = rules::exit_code_mode(run.feature_flags, false);
     std::vector<rules::ExitFlags> flags;
     for (const auto& action : run.actions)

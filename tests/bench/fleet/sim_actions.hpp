@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <mutex>
 #include <random>
+#include <string>
 
 #include "agent/fsm/agent_core.hpp"
 
@@ -33,6 +34,11 @@ class SimulatedActions : public agent::ActionRunner {
     std::mutex mutex_;
     std::mt19937_64 random_;
 };
+
+// The log a simulated job prints: a line naming the task and machine, then filler up to
+// `log_bytes` (lines of 80). Deterministic, so a test can compare the server's copy byte for byte.
+std::string simulated_log(const std::string& task, const std::string& machine,
+                          std::size_t log_bytes);
 
 // The code of the script's last `exit N` line; 0 when it has none.
 int simulated_exit_code(const std::string& script);
