@@ -146,7 +146,7 @@ TEST_CASE("agent install writes a 0600 config that is all an agent needs to run 
     CHECK(log->body.find("hello from the installed agent") != std::string::npos);
 }
 
-TEST_CASE("agent install keeps an existing config unless --force; remove deletes it",
+TEST_CASE("agent install keeps an existing config unless --force, remove deletes it",
           "[integration][agent][install][tls]") {
     DroverdProcess d({}, Scheme::Https);
     auto c = d.client();

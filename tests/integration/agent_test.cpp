@@ -253,7 +253,7 @@ TEST_CASE("drover agent: killed mid-job, the next start fails that job and re-ru
     CHECK(log_of(*c, jobs[1]["Uuid"]).find("second run") != std::string::npos);
 }
 
-TEST_CASE("drover agent: SIGTERM while droverd is unreachable stops it; the next start settles",
+TEST_CASE("drover agent: SIGTERM while droverd is unreachable stops it, the next start settles",
           "[integration][agent][spec5.6]") {
     DroverdProcess d;
     auto c = d.client();

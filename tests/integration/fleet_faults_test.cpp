@@ -197,7 +197,7 @@ TEST_CASE("fleet faults: 200 machines through 20 SIGKILLs of droverd lose nothin
 }
 
 TEST_CASE(
-    "fleet faults: droverd frozen (SIGSTOP) for seconds at a time; agents resume, lose "
+    "fleet faults: droverd frozen (SIGSTOP) for seconds at a time, agents resume, lose "
     "nothing",
     "[integration][reliability]") {
     DroverdProcess d;

@@ -193,7 +193,7 @@ TEST_CASE(
     CHECK(m["WorkflowComplete"] == true);
 }
 
-TEST_CASE("chroot: entries are handed out finished; action: entries fail without a plugin",
+TEST_CASE("chroot: entries are handed out finished, action: entries fail without a plugin",
           "[integration][jobs][spec2.3]") {
     DroverdProcess d;
     auto c = d.client();

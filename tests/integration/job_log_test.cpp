@@ -458,7 +458,7 @@ TEST_CASE("follow streams appended bytes live and ends when the job finishes",
     CHECK(f.bytes() == log);  // everything, once, in order
 }
 
-TEST_CASE("SIGTERM ends a follow after what was acknowledged; a Range request resumes it",
+TEST_CASE("SIGTERM ends a follow after what was acknowledged, a Range request resumes it",
           "[integration][joblog][follow][shutdown]") {
     DroverdProcess d;
     auto c = d.client();

@@ -69,7 +69,7 @@ TEST_CASE("TestJobs rows 1-8 over HTTP (spec 5.8)", "[integration][spec5.8][spec
     CHECK(get(*c, kMachine).body["Stage"] == "stage2");
 }
 
-TEST_CASE("workflows rewrite the task list; stage and bootenv become read-only",
+TEST_CASE("workflows rewrite the task list, stage and bootenv become read-only",
           "[integration][spec3.5]") {
     DroverdProcess d;
     auto c = d.client();

@@ -61,7 +61,7 @@ std::string new_connection_fingerprint(const DroverdProcess& d) {
 
 }  // namespace
 
-TEST_CASE("SIGHUP reloads the certificate for new connections; open ones keep working",
+TEST_CASE("SIGHUP reloads the certificate for new connections, open ones keep working",
           "[integration][tls][reload]") {
     TempDir first_dir, second_dir, served_dir;
     security::TlsFiles first, second;

@@ -408,7 +408,7 @@ TEST_CASE("a token is accepted until 60 s after it expires and refused after",
     check_refused(forged, 401, "GET");
 }
 
-TEST_CASE("changed credentials revoke old tokens; the new ones work",
+TEST_CASE("changed credentials revoke old tokens, the new ones work",
           "[integration][security][tokens]") {
     World w;
     const std::string user_path = kApi + "/users/" + World::kVictim;

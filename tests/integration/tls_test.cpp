@@ -132,7 +132,7 @@ TEST_CASE(
     CHECK(get(*d.client(), "/api/v3/info").status == 200);
 }
 
-TEST_CASE("a client pinned to the logged fingerprint connects; a wrong pin is refused at once",
+TEST_CASE("a client pinned to the logged fingerprint connects, a wrong pin is refused at once",
           "[integration][tls]") {
     DroverdProcess d({}, Scheme::Https);
     const std::string fingerprint = d.logged_fingerprint();
@@ -226,7 +226,7 @@ TEST_CASE("a CA file (--ca-cert) with the server's certificate verifies the chai
     CHECK_THAT(plain.error().message, Catch::Contains("needs an https:// endpoint"));
 }
 
-TEST_CASE("droverd's --tls-cert and --tls-key serve the given pair; bad files stop droverd",
+TEST_CASE("droverd's --tls-cert and --tls-key serve the given pair, bad files stop droverd",
           "[integration][tls]") {
     DroverdProcess a({}, Scheme::Https);
     const std::string crt = a.data_dir() + "/tls/server.crt";

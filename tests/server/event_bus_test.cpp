@@ -169,7 +169,7 @@ TEST_CASE("attach is asynchronous and a handle closed first never subscribes", "
 }
 
 TEST_CASE(
-    "close_all ends every stream with a resume frame and a retry hint; later attaches get "
+    "close_all ends every stream with a resume frame and a retry hint, later attaches get "
     "only that frame",
     "[events][shutdown]") {
     World w;

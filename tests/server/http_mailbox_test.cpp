@@ -59,7 +59,7 @@ TEST_CASE("a stream posts itself once per drain and counts unsent bytes", "[http
     CHECK_FALSE(s.write("x"));
 }
 
-TEST_CASE("the worker pool refuses beyond its queue bound; stop() waits for the running job",
+TEST_CASE("the worker pool refuses beyond its queue bound, stop() waits for the running job",
           "[http][mailbox]") {
     WorkerPool pool(1, 2);
     std::latch started(1), release(1);

@@ -197,7 +197,7 @@ TEST_CASE("limits: 413 from Content-Length before the body, 431 for huge headers
     CHECK((calls == 0 || calls == 1));  // only the small httplib POST reaches the handler
 }
 
-TEST_CASE("malformed requests get 400; unknown methods reach the handler", "[http]") {
+TEST_CASE("malformed requests get 400, unknown methods reach the handler", "[http]") {
     TestServer s({}, echo);
     auto status_of = [&](const std::string& bytes) {
         RawClient c(s.port());

@@ -65,7 +65,7 @@ RawResponse open_stream(RawClient& c) {
 
 }  // namespace
 
-TEST_CASE("a stream carries writes from another thread in order; finish() closes it",
+TEST_CASE("a stream carries writes from another thread in order, finish() closes it",
           "[http][stream]") {
     Hub hub;
     TestServer s({}, hub.handler());
@@ -123,7 +123,7 @@ TEST_CASE("cpp-httplib's client reads a stream incrementally", "[http][stream][h
     CHECK(wait_until([&] { return hub.closed == 1; }));  // the client hung up
 }
 
-TEST_CASE("a stream refuses writes beyond its buffer; a disconnect closes it exactly once",
+TEST_CASE("a stream refuses writes beyond its buffer, a disconnect closes it exactly once",
           "[http][stream]") {
     Hub hub;
     ServerOptions o;

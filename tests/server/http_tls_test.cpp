@@ -50,7 +50,7 @@ TEST_CASE("cpp-httplib's SSLClient verifies the certificate and keeps the connec
     CHECK(s.server().stats().requests_total == 21);
 }
 
-TEST_CASE("TLS 1.3 is negotiated; clients offering only TLS 1.1 or older are refused",
+TEST_CASE("TLS 1.3 is negotiated, clients offering only TLS 1.1 or older are refused",
           "[http][tls]") {
     TestServer s(tls_options(), echo);
     TlsRawClient modern(s.port());
@@ -112,7 +112,7 @@ TEST_CASE("many concurrent TLS clients are all served", "[http][tls]") {
     CHECK(wait_until([&] { return s.server().stats().connections_open == 0; }));
 }
 
-TEST_CASE("plain HTTP on the TLS port gets a 400 or a close; TLS clients carry on", "[http][tls]") {
+TEST_CASE("plain HTTP on the TLS port gets a 400 or a close, TLS clients carry on", "[http][tls]") {
     TestServer s(tls_options(), echo);
     TlsRawClient before(s.port());
     REQUIRE(before.handshake());

@@ -166,7 +166,7 @@ TEST_CASE("job log: many logs take appends at once, each in its own order",
     }
 }
 
-TEST_CASE("job log: a full disk refuses a chunk whole; appends work again once space returns",
+TEST_CASE("job log: a full disk refuses a chunk whole, appends work again once space returns",
           "[joblog][nospace]") {
     TempDir tmp;
     Tmpfs fs(tmp.path, "size=64k");

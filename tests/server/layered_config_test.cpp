@@ -80,7 +80,7 @@ TEST_CASE("every configurable option gets an environment name, --config and meta
     CHECK(upper_snake("job-sweep-interval-ms") == "JOB_SWEEP_INTERVAL_MS");
 }
 
-TEST_CASE("a missing default file means defaults; a missing named file is an error", "[config]") {
+TEST_CASE("a missing default file means defaults, a missing named file is an error", "[config]") {
     TempDir dir;
     Program p;
     auto absent = parse_layered(p.app, {}, options(dir.path + "/absent.conf"));
@@ -101,7 +101,7 @@ TEST_CASE("a missing default file means defaults; a missing named file is an err
     CHECK(from_env.exit_code == 2);
 }
 
-TEST_CASE("the default file is read when present; $PREFIX_CONFIG names another", "[config]") {
+TEST_CASE("the default file is read when present, $PREFIX_CONFIG names another", "[config]") {
     TempDir dir;
     std::string default_file = write_file(dir, "default.conf", "workers = 4\n");
     std::string other = write_file(dir, "other.conf", "workers = 9\n");

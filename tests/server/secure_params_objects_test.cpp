@@ -196,7 +196,7 @@ TEST_CASE("a Param written Secure seals the clear values stored before", "[secur
                                      true))["later"] == "was-plain");
 }
 
-TEST_CASE("lists decode on request; filters compare what the list shows", "[secure][objects]") {
+TEST_CASE("lists decode on request, filters compare what the list shows", "[secure][objects]") {
     SecureFixture f;
     std::string uuid = f.machine("m1");
     f.ok(f.objects->set_param("machines", uuid, "bmc/password", kSecret, {}));

@@ -99,7 +99,7 @@ TEST_CASE("the param key is created once, private, and kept across starts",
     CHECK(short_key.error() == key_file + ": a param key is 32 bytes, not 5");
 }
 
-TEST_CASE("every JSON value seals and opens again; nonces are fresh, Key names the key",
+TEST_CASE("every JSON value seals and opens again, nonces are fresh, Key names the key",
           "[security][secure]") {
     ParamCipher c = cipher_with('k');
     std::set<std::string> nonces;

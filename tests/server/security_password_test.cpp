@@ -102,7 +102,7 @@ TEST_CASE("malformed and over-costly hashes never verify", "[security][password]
     CHECK(verify_password("pw", join(f)));
 }
 
-TEST_CASE("passwords are 1 to 1024 bytes; costs must be within bounds", "[security][password]") {
+TEST_CASE("passwords are 1 to 1024 bytes, costs must be within bounds", "[security][password]") {
     CHECK_FALSE(hash_password("", kCheapCost).has_value());
     CHECK(hash_password(std::string(kMaxPasswordBytes, 'x'), kCheapCost).has_value());
     CHECK_FALSE(hash_password(std::string(kMaxPasswordBytes + 1, 'x'), kCheapCost).has_value());

@@ -83,7 +83,7 @@ TEST_CASE("creating a user with a Password stores only its scrypt hash", "[secur
     CHECK(events.find("\"alice\"") != std::string::npos);
 }
 
-TEST_CASE("a PasswordHash in a request is ignored; a bare Password never reaches the store",
+TEST_CASE("a PasswordHash in a request is ignored, a bare Password never reaches the store",
           "[security][users]") {
     UsersFixture f;
     auto forged = hash_password("attacker", kCheapCost);
@@ -266,7 +266,7 @@ TEST_CASE("first start with a given password writes no file", "[security][bootst
     CHECK_FALSE(empty->created);
 }
 
-TEST_CASE("deleting admin is respected while other users exist; an empty password is refused",
+TEST_CASE("deleting admin is respected while other users exist, an empty password is refused",
           "[security][bootstrap]") {
     UsersFixture f;
     f.create_ok({{"Name", "root"}, {"Roles", {"admin"}}, {"Password", "pw"}});

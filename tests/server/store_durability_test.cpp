@@ -183,7 +183,7 @@ TEST_CASE("the map grows from 1 MiB to hold 20 MiB while readers run", "[store][
     });
 }
 
-TEST_CASE("a full disk fails the whole batch; the store works again once space returns",
+TEST_CASE("a full disk fails the whole batch, the store works again once space returns",
           "[store][nospace]") {
     TempDir tmp;
     const std::string mnt = tmp.path + "/small";

@@ -116,7 +116,7 @@ TEST_CASE("a write transaction reads its own writes", "[store]") {
     CHECK_FALSE(get(*store, "machines", "old"));
 }
 
-TEST_CASE("a writer that aborts, throws or fails leaves no trace; its batch-mates commit",
+TEST_CASE("a writer that aborts, throws or fails leaves no trace, its batch-mates commit",
           "[store]") {
     TempDir tmp;
     auto store = open_ok(options_in(tmp.path));

@@ -47,7 +47,7 @@ TEST_CASE("event filters: exact parts and wildcards", "[api][event_filter][spec6
     }
 }
 
-TEST_CASE("event filters: the key keeps its dots; escapes as in the Go client",
+TEST_CASE("event filters: the key keeps its dots, escapes as in the Go client",
           "[api][event_filter][spec6.6]") {
     auto f = parse_ok("params.update.kernel.options");
     CHECK(f.key.values == std::vector<std::string>{"kernel.options"});

@@ -89,7 +89,7 @@ TEST_CASE("aggregate: first hit per name, no schema defaults", "[params][spec8][
     CHECK_FALSE(ParamResolver(f.m, f.cat).aggregate().count("x"));  // only the default is left
 }
 
-TEST_CASE("missing profiles and stages are skipped; profile cycles terminate", "[params][spec8]") {
+TEST_CASE("missing profiles and stages are skipped, profile cycles terminate", "[params][spec8]") {
     Fixture f;
     f.m.profiles = {"ghost", "loop-a"};
     f.m.stage = "no-such-stage";

@@ -174,7 +174,7 @@ TEST_CASE("an ID naming no global template is an error", "[task_render][spec7.1]
     CHECK(r.error() == model::Errors{"task t template two: Missing template: nope.tmpl"});
 }
 
-TEST_CASE("inline templates include globals; an inline name wins over a global",
+TEST_CASE("inline templates include globals, an inline name wins over a global",
           "[task_render][spec7.1]") {
     Fixture f;
     f.add_global("setup.tmpl", "RS_UUID={{.Machine.UUID}}\n");
