@@ -124,13 +124,11 @@ void start_follow(jobs::LogFollowers& followers, const std::string& uuid, std::u
 
 void get_log(JobServices& s, const std::string& uuid, const http::Request& req,
              http::Response& res) {
-    // A job committed just before a crash may have lost its (not yet written) first line.
-    if (!s.logs.size(uuid)) s.logs.create(uuid);
     auto range = parse_range(req);
     if (!range)
         return reply_error(res, 416, "RangeNotSatisfiable", "Range must be bytes=N- or bytes=N-M",
                            "jobs", uuid);
-    auto chunk = s.logs.read(uuid, range->from, range->length);
+    auto chunk = s.logs.read_job_log(uuid, range->from, range->length);
     if (!chunk)
         return reply_error(res, 503, "StorageUnavailable", "Cannot read the job log", "jobs", uuid);
     const bool follow = query_flag(req, "follow") && req.method == "GET";

@@ -126,13 +126,17 @@ IoStatus ensure_shard(LogStripes& stripes, const std::string& dir, const files::
     return status;
 }
 
+std::string first_line(std::string_view id) {
+    return "Log for Job: " + std::string(id) + "\n";
+}
+
 // The first line is built in a temp file and renamed into place: a .log never exists without it.
 IoStatus create_log(LogStripes& stripes, LogStripe& stripe, const std::string& dir,
                     const files::LogPaths& paths, std::string_view id) {
     IoStatus status = ensure_shard(stripes, dir, paths);
-    std::string first_line = "Log for Job: " + std::string(id) + "\n";
+    const std::string line = first_line(id);
     files::TmpContents contents;
-    contents.prefix = first_line;
+    contents.prefix = line;
     if (status.ok()) status = files::write_tmp(paths, contents);
     if (!status.ok()) return status;
     std::unique_lock lock(stripe.layout);
@@ -287,7 +291,22 @@ bool JobLogStore::valid_id(std::string_view id) {
     return !id.empty() && id.size() <= kMaxIdLength && std::all_of(id.begin(), id.end(), safe);
 }
 
+LogResult JobLogStore::noted(LogResult result) {
+    if (result.outcome == LogOutcome::NoSpace) disk_full_.failed(result.message);
+    if (result.outcome == LogOutcome::Ok) disk_full_.succeeded();
+    return result;
+}
+
 LogResult JobLogStore::create(std::string_view id) {
+    return noted(create_log_file(id));
+}
+
+LogResult JobLogStore::append(std::string_view id, std::optional<std::uint64_t> offset,
+                              std::string_view bytes) {
+    return noted(append_chunk(id, offset, bytes));
+}
+
+LogResult JobLogStore::create_log_file(std::string_view id) {
     if (!valid_id(id)) return bad_id();
     LogStripe& stripe = stripe_for(*stripes_, id);
     std::lock_guard lock(stripe.append);
@@ -298,8 +317,8 @@ LogResult JobLogStore::create(std::string_view id) {
     return {LogOutcome::Ok, log.layout.size, {}};
 }
 
-LogResult JobLogStore::append(std::string_view id, std::optional<std::uint64_t> offset,
-                              std::string_view bytes) {
+LogResult JobLogStore::append_chunk(std::string_view id, std::optional<std::uint64_t> offset,
+                                    std::string_view bytes) {
     if (!valid_id(id)) return bad_id();
     LogStripe& stripe = stripe_for(*stripes_, id);
     std::lock_guard lock(stripe.append);
@@ -340,6 +359,21 @@ std::optional<LogChunk> JobLogStore::read(std::string_view id, std::uint64_t fro
     if (!files::open_log(paths, O_RDONLY, log).ok() || !log.layout.exists) return std::nullopt;
     clamp_to_acknowledged(stripe, id, log.layout);
     return read_range(log, paths, from, max_bytes);
+}
+
+std::optional<LogChunk> JobLogStore::read_job_log(std::string_view id, std::uint64_t from,
+                                                  std::uint64_t max_bytes) {
+    if (size(id)) return read(id, from, max_bytes);
+    LogResult created = create(id);
+    if (created.ok()) return read(id, from, max_bytes);
+    if (created.outcome != LogOutcome::NoSpace) return std::nullopt;
+    const std::string line = first_line(id);
+    LogChunk chunk;
+    chunk.size = line.size();
+    chunk.next_offset = std::min<std::uint64_t>(from, line.size());
+    chunk.bytes = line.substr(chunk.next_offset, max_bytes);
+    chunk.next_offset += chunk.bytes.size();
+    return chunk;
 }
 
 std::optional<std::uint64_t> JobLogStore::size(std::string_view id) const {

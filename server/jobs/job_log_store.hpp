@@ -4,6 +4,8 @@
 // past the acknowledged size; the files alone define a log, so a restart loses nothing; a log past
 // max_bytes keeps its head and newest tail and drops the middle (disk use <= ~1.5x max_bytes).
 #pragma once
+#include "server/ops/failure_episode.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -70,6 +72,11 @@ class JobLogStore {
     // log does not exist or cannot be read.
     std::optional<LogChunk> read(std::string_view id, std::uint64_t from,
                                  std::uint64_t max_bytes) const;
+    // read() of the log of a job that exists. Its file is missing when the job was committed but
+    // its first line never written (a crash in between, a full disk): it is created now, and
+    // while the disk is too full for that, the log reads as that first line alone.
+    std::optional<LogChunk> read_job_log(std::string_view id, std::uint64_t from,
+                                         std::uint64_t max_bytes);
     std::optional<std::uint64_t> size(std::string_view id) const;
     // Deletes the log's files; Ok if there were none.
     LogResult remove(std::string_view id);
@@ -77,9 +84,19 @@ class JobLogStore {
     std::uint64_t bytes_appended() const;
 
   private:
+    LogResult create_log_file(std::string_view id);
+    LogResult append_chunk(std::string_view id, std::optional<std::uint64_t> offset,
+                           std::string_view bytes);
+    // Logs the start and the end of a full disk once each.
+    LogResult noted(LogResult result);
+
     JobLogOptions options_;
     std::unique_ptr<LogStripes> stripes_;
     std::atomic<std::uint64_t> bytes_appended_{0};
+    ops::FailureEpisode disk_full_{"job-logs",
+                                   "the disk is full: job log uploads are refused until space is "
+                                   "freed",
+                                   "disk space is back: job log uploads are accepted again"};
 };
 
 }  // namespace drover::jobs

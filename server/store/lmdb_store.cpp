@@ -201,6 +201,7 @@ int LmdbStore::attempt(std::span<PendingWrite* const> batch, BatchEvents& events
     if (committed == 0) return 0;  // every writer rolled back: nothing to make durable
     if (int rc = finish_batch(parent.get(), events); rc != 0) return rc;
     if (int rc = parent.commit(); rc != 0) return rc;
+    disk_full_.succeeded();
     commits_.fetch_add(1);
     writes_.fetch_add(committed);
     commit_writers_.observe(static_cast<double>(committed));
@@ -255,6 +256,7 @@ int LmdbStore::finish_batch(MDB_txn* parent, const BatchEvents& events) {
 void LmdbStore::fail_batch(std::span<PendingWrite* const> batch, int rc) {
     Status failure = rc == MDB_MAP_FULL ? Status{StoreCode::Io, lmdb::error_text("grow map", rc)}
                                         : commit_failure(rc, options_.data_dir);
+    if (failure.code == StoreCode::NoSpace) disk_full_.failed(failure.message);
     for (PendingWrite* writer : batch) {
         if (writer->status.ok()) writer->status = failure;
     }

@@ -3,6 +3,7 @@
 // open_lmdb_store() from store.hpp. Invariants: only the committer opens write transactions; the
 // map is resized only by the committer, between batches, with the ReaderGate held exclusively.
 #pragma once
+#include "server/ops/failure_episode.hpp"
 #include "server/store/group_commit.hpp"
 #include "server/store/lmdb_open.hpp"
 #include "server/store/lmdb_views.hpp"
@@ -52,6 +53,9 @@ class LmdbStore final : public Store {
     std::atomic<std::uint64_t> writes_{0};
     ops::Histogram commit_writers_{ops::kBatchSizeBuckets};
     ops::Histogram commit_seconds_{ops::kLatencyBuckets};
+    ops::FailureEpisode disk_full_{"store",
+                                   "the disk is full: writes are refused until space is freed",
+                                   "disk space is back: writes are accepted again"};
     std::mutex listener_mu_;
     CommitListener listener_;
     GroupCommitter committer_;  // last: its thread stops before anything above goes away

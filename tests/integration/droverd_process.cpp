@@ -26,10 +26,19 @@ DroverdProcess::DroverdProcess(std::vector<std::string> extra_args, Scheme schem
     start();
 }
 
+DroverdProcess::DroverdProcess(DataDir dir, std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)),
+      scheme_(Scheme::Http),
+      admin_(AdminPassword::Given),
+      data_dir_(std::move(dir.path)),
+      owns_data_dir_(false) {
+    start();
+}
+
 DroverdProcess::~DroverdProcess() {
     stop();
     std::error_code ec;
-    std::filesystem::remove_all(data_dir_, ec);
+    if (owns_data_dir_) std::filesystem::remove_all(data_dir_, ec);
 }
 
 void DroverdProcess::start(bool same_port) {

@@ -1,7 +1,8 @@
 // Starts the real droverd binary for integration tests: a temp data dir, 127.0.0.1 with port 0
 // (the kernel picks a free one; droverd logs it), SIGTERM or SIGKILL on demand, and restart on
 // the same data dir. The HTTP client is cpp-httplib's, as any DRP client would be. Plain HTTP
-// (--insecure-http) unless a test asks for HTTPS, which droverd serves by default. droverd's log
+// (--insecure-http) unless a test asks for HTTPS, which droverd serves by default. A test may give
+// its own data dir (a file system it mounted); droverd then leaves it in place. droverd's log
 // (stderr) is kept for the tests to read; its warnings, errors and anything not in logfmt (a
 // sanitizer's report) are passed on to the test's stderr, its info lines are not.
 #pragma once
@@ -30,12 +31,18 @@ enum class Scheme { Http, Https };
 // droverd generates one into <data-dir>/initial-admin-password (read back by admin_password()).
 enum class AdminPassword { Given, Generated };
 
+// A data dir the test made and owns (e.g. a small tmpfs it mounted), instead of a temp dir.
+struct DataDir {
+    std::string path;
+};
+
 class DroverdProcess {
   public:
     explicit DroverdProcess(std::vector<std::string> extra_args = {}, Scheme scheme = Scheme::Http,
                             AdminPassword admin = AdminPassword::Given);
     DroverdProcess(std::vector<std::string> extra_args, AdminPassword admin)
         : DroverdProcess(std::move(extra_args), Scheme::Http, admin) {}
+    DroverdProcess(DataDir dir, std::vector<std::string> extra_args);
     ~DroverdProcess();
     DroverdProcess(const DroverdProcess&) = delete;
     DroverdProcess& operator=(const DroverdProcess&) = delete;
@@ -92,6 +99,7 @@ class DroverdProcess {
     std::vector<std::string> startup_lines_;
     AdminPassword admin_;
     std::string data_dir_;
+    bool owns_data_dir_ = true;
     pid_t pid_ = -1;
     int port_ = 0;
     mutable std::string admin_token_;

@@ -3,6 +3,7 @@
 // compaction, and a SIGKILL in the middle of appends and compactions.
 #include "job_log_test_util.hpp"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -69,6 +71,17 @@ struct Tmpfs {
         if (mounted) ::umount2(path.c_str(), MNT_DETACH);
     }
     void grow() { REQUIRE(::mount("tmpfs", path.c_str(), "tmpfs", MS_REMOUNT, "size=4m") == 0); }
+    // Takes every free block with a file (a short write takes the last of them).
+    void fill() {
+        int fd = ::open((path + "/filler").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        REQUIRE(fd >= 0);
+        const std::string block(1 << 16, 'f');
+        while (::write(fd, block.data(), block.size()) > 0) {
+        }
+        const int error = errno;
+        ::close(fd);
+        REQUIRE(error == ENOSPC);
+    }
 };
 
 }  // namespace
@@ -232,6 +245,39 @@ TEST_CASE("job log: readers never see the part of a chunk that a full disk cut b
     CHECK(wrong.load() == 0);
     CHECK(reads.load() > 0);
     CHECK(store.read(id, 0, kAll)->bytes == first_line(id) + numbered(30000));
+}
+
+TEST_CASE("job log: a job whose log the full disk kept from being created reads as its first line",
+          "[joblog][nospace]") {
+    TempDir tmp;
+    Tmpfs fs(tmp.path, "size=64k");
+    if (!fs.mounted) {
+        WARN("cannot mount a tmpfs (not root?): skipping the disk-full test");
+        return;
+    }
+    fs.fill();
+    const std::string dir = fs.path + "/logs";
+    JobLogStore store({dir, 1 << 20});
+    const std::string id = "c0ffee";
+    REQUIRE(store.create(id).outcome == LogOutcome::NoSpace);
+    CHECK_FALSE(store.read(id, 0, kAll));
+    auto whole = store.read_job_log(id, 0, kAll);
+    REQUIRE(whole);
+    CHECK(whole->bytes == first_line(id));
+    CHECK(whole->size == first_line(id).size());
+    CHECK(whole->next_offset == first_line(id).size());
+    auto part = store.read_job_log(id, 4, 3);
+    REQUIRE(part);
+    CHECK(part->bytes == first_line(id).substr(4, 3));
+    CHECK(part->next_offset == 7);
+    CHECK(store.read_job_log(id, 100, kAll)->bytes.empty());
+    CHECK_FALSE(store.read_job_log("../x", 0, kAll));
+
+    fs.grow();
+    CHECK(store.read_job_log(id, 0, kAll)->bytes == first_line(id));
+    REQUIRE(store.read(id, 0, kAll));  // created now that there is space
+    REQUIRE(store.append(id, std::nullopt, "more\n").outcome == LogOutcome::Ok);
+    CHECK(store.read_job_log(id, 0, kAll)->bytes == first_line(id) + "more\n");
 }
 
 TEST_CASE("job log: a full disk during compaction leaves the old log whole", "[joblog][nospace]") {

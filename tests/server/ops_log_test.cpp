@@ -1,6 +1,6 @@
 // The structured log (server/ops/log, request_log): logfmt quoting that no value can break out
 // of, the journal's priority prefixes and when they apply, the runtime level, one write per
-// line, and the request line with its credentials redacted.
+// line, the request line with its credentials redacted, and one line per failure episode.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "server/ops/failure_episode.hpp"
 #include "server/ops/log.hpp"
 #include "server/ops/request_log.hpp"
 
@@ -157,4 +158,21 @@ TEST_CASE("the request line names route, status, duration and principal, never a
     StderrCapture captured;
     log_request(r);  // info: not written at warn
     CHECK(captured.text().empty());
+}
+
+TEST_CASE("a failure episode logs its start once and its end once", "[ops][log]") {
+    LevelGuard guard;
+    set_log_level(Level::Info);
+    FailureEpisode episode("store", "disk full", "disk back");
+    StderrCapture captured;
+    episode.succeeded();  // no episode open: nothing to say
+    for (const char* error : {"first", "second", "third"})
+        episode.failed(error);
+    episode.succeeded();
+    episode.succeeded();
+    episode.failed("again");
+    CHECK(captured.text() ==
+          "level=warn msg=\"disk full\" subject=store error=first\n"
+          "level=info msg=\"disk back\" subject=store failures=3\n"
+          "level=warn msg=\"disk full\" subject=store error=again\n");
 }
