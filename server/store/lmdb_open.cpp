@@ -109,4 +109,19 @@ std::optional<OpenedEnv> open_environment(const StoreOptions& options, Status& s
     return OpenedEnv{std::move(*lock), std::move(env), std::move(dbs), last_seq};
 }
 
+Status reopen_environment(const StoreOptions& options, OpenedEnv& opened) {
+    opened.env = lmdb::Env();
+    lmdb::Env env;
+    if (int rc = open_env(options, env); rc != 0)
+        return io("reopening the LMDB environment in " + options.data_dir, rc);
+    lmdb::Databases dbs;
+    std::uint64_t last_seq = 0;
+    Status status = open_databases(env.get(), options, dbs, last_seq);
+    if (!status.ok()) return status;
+    opened.env = std::move(env);
+    opened.dbs = std::move(dbs);
+    opened.last_event_seq = last_seq;
+    return {};
+}
+
 }  // namespace drover::store

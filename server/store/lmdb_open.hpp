@@ -23,4 +23,9 @@ struct OpenedEnv {
 
 std::optional<OpenedEnv> open_environment(const StoreOptions& options, Status& status);
 
+// Closes `opened`'s environment and opens it again, keeping the data dir lock: the way out of
+// MDB_PANIC. Closed first, as LMDB's locks belong to the process and a second open of the same
+// files would drop them. On failure `opened` holds no environment.
+Status reopen_environment(const StoreOptions& options, OpenedEnv& opened);
+
 }  // namespace drover::store

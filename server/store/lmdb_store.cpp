@@ -20,6 +20,9 @@ namespace {
 // Doubling from 64 MiB this many times reaches 64 TiB: past that, something is wrong.
 constexpr int kMaxGrowthsPerBatch = 20;
 
+// A reader that met MDB_PANIC waits this long at most for the committer to reopen the store.
+constexpr std::chrono::seconds kReopenWait{10};
+
 // Below this much free space an EIO from a commit is taken to be a full disk.
 constexpr std::uint64_t kNearlyFullBytes = 1 << 20;
 
@@ -99,23 +102,36 @@ void LmdbStore::read(const std::function<void(const ReadView&)>& fn) const {
         // Nested: the enclosing read already holds the gate, and re-entering it could wait
         // behind a resize that waits for the enclosing read.
         lmdb::Txn txn;
-        int rc = lmdb::Txn::begin(opened_.env.get(), nullptr, MDB_RDONLY, txn);
-        run_reader(txn, rc, fn);
+        run_reader(txn, begin_read(txn), fn);
         return;
     }
     for (int tries = 0;; ++tries) {
         ReaderGate::Shared hold(gate_);
         lmdb::Txn txn;  // declared after `hold`: ends before the gate is left
-        int rc = lmdb::Txn::begin(opened_.env.get(), nullptr, MDB_RDONLY, txn);
+        int rc = begin_read(txn);
         if (rc == MDB_MAP_RESIZED && tries < 3) {
             hold.release();
             adopt_map_size();
+            continue;
+        }
+        if (rc == MDB_PANIC && opened_.env.get() && tries < 3) {
+            // The committer reopens the environment right after the commit that broke it, and
+            // not while this thread is inside the gate.
+            const std::uint64_t generation = env_generation();
+            hold.release();
+            wait_for_reopen(generation);
             continue;
         }
         ReadingScope scope(this);
         run_reader(txn, rc, fn);
         return;
     }
+}
+
+// MDB_PANIC also when a reopen failed and there is no environment.
+int LmdbStore::begin_read(lmdb::Txn& txn) const {
+    if (!opened_.env.get()) return MDB_PANIC;
+    return lmdb::Txn::begin(opened_.env.get(), nullptr, MDB_RDONLY, txn);
 }
 
 void LmdbStore::run_reader(const lmdb::Txn& txn, int rc,
@@ -148,6 +164,7 @@ StoreStats LmdbStore::stats() const {
     // inside a read() this thread already holds it shared, and re-entering could deadlock.
     std::optional<ReaderGate::Shared> hold;
     if (t_reading != this) hold.emplace(gate_);
+    if (!opened_.env.get()) return stats;
     MDB_envinfo info{};
     MDB_stat stat{};
     if (mdb_env_info(opened_.env.get(), &info) == 0 &&
@@ -182,6 +199,7 @@ void LmdbStore::run_batch(std::span<PendingWrite* const> batch) {
                 run_batch({&writer, 1});
             return;
         }
+        if (panicked()) reopen(lmdb::error_text("commit", rc));
         fail_batch(batch, rc);
         return;
     }
@@ -202,6 +220,7 @@ int LmdbStore::attempt(std::span<PendingWrite* const> batch, BatchEvents& events
     if (int rc = finish_batch(parent.get(), events); rc != 0) return rc;
     if (int rc = parent.commit(); rc != 0) return rc;
     disk_full_.succeeded();
+    panics_.succeeded();
     commits_.fetch_add(1);
     writes_.fetch_add(committed);
     commit_writers_.observe(static_cast<double>(committed));
@@ -276,10 +295,46 @@ void LmdbStore::publish(const std::vector<EventRecord>& events) {
 }
 
 int LmdbStore::begin_write(lmdb::Txn& txn) {
+    if (!opened_.env.get() && !reopen("the last reopen failed")) return MDB_PANIC;
     int rc = lmdb::Txn::begin(opened_.env.get(), nullptr, 0, txn);
     if (rc != MDB_MAP_RESIZED) return rc;
     adopt_map_size();
     return lmdb::Txn::begin(opened_.env.get(), nullptr, 0, txn);
+}
+
+// LMDB keeps MDB_FATAL_ERROR to itself: a read transaction that cannot begin tells.
+bool LmdbStore::panicked() const {
+    lmdb::Txn probe;
+    return begin_read(probe) == MDB_PANIC;
+}
+
+// MDB_PANIC: a commit failed writing its meta page and LMDB refuses every transaction, reads
+// included, until the environment is opened again. The meta page of the last good commit is
+// intact, so that commit is what the reopened environment shows. Committer thread only.
+bool LmdbStore::reopen(std::string_view why) {
+    panics_.failed(why);
+    Status status;
+    {
+        ReaderGate::Exclusive hold(gate_);
+        status = reopen_environment(options_, opened_);
+        if (status.ok()) last_seq_ = opened_.last_event_seq;
+        std::lock_guard lock(reopen_mu_);
+        ++env_generation_;
+    }
+    reopened_.notify_all();
+    if (!status.ok())
+        ops::Log(ops::Level::Error, "cannot reopen the store").field("error", status.message);
+    return status.ok();
+}
+
+std::uint64_t LmdbStore::env_generation() const {
+    std::lock_guard lock(reopen_mu_);
+    return env_generation_;
+}
+
+void LmdbStore::wait_for_reopen(std::uint64_t generation) const {
+    std::unique_lock lock(reopen_mu_);
+    reopened_.wait_for(lock, kReopenWait, [&] { return env_generation_ != generation; });
 }
 
 // Called with no write transaction open; the exclusive gate waits out every reader, because
