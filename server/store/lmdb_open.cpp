@@ -28,9 +28,26 @@ Status check_buckets(const std::vector<std::string>& buckets) {
     return {};
 }
 
+// LMDB maps lock.mdb writable and writes its reader table through the map, one slot per reader
+// transaction. A page the file system has not allocated yet is allocated when first written, and
+// on a full disk that fault is SIGBUS: droverd died starting on a full disk, and would die on one
+// when concurrent reads first reached an unused page of slots. So the whole table is allocated
+// before LMDB maps it (KEEP_SIZE: LMDB still sizes the file), and a full disk is an open error.
+// The length bounds LMDB's: a header and one 64-byte slot per reader.
+int reserve_lock_file(const std::string& data_dir) {
+    const std::string path = data_dir + "/lock.mdb";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return errno;
+    const off_t length = static_cast<off_t>(kMaxReaders) * 64 + 4096;
+    int rc = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, length) == 0 ? 0 : errno;
+    ::close(fd);  // before mdb_env_open: closing any descriptor of lock.mdb drops LMDB's locks
+    return rc == EOPNOTSUPP ? 0 : rc;  // a file system without fallocate: as LMDB does alone
+}
+
 // Flags: MDB_NOTLS so a snapshot is not tied to the thread that opened it. Deliberately no
 // MDB_NOSYNC / MDB_NOMETASYNC: an acknowledged write must survive a power cut.
 int open_env(const StoreOptions& options, lmdb::Env& env) {
+    if (int rc = reserve_lock_file(options.data_dir); rc != 0) return rc;
     if (int rc = lmdb::Env::create(env); rc != 0) return rc;
     MDB_env* e = env.get();
     if (int rc = mdb_env_set_maxdbs(e, static_cast<MDB_dbi>(options.buckets.size() + 2)); rc != 0)
