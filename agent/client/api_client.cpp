@@ -9,6 +9,7 @@
 
 #include "agent/client/sigpipe_guard.hpp"
 #include "agent/client/tls_verify.hpp"
+#include "common/api/http_date.hpp"
 
 namespace drover::client {
 
@@ -72,6 +73,12 @@ void copy_head(const httplib::Response& from, Response& to) {
         to.headers[lower(k)] = v;
 }
 
+// Every answer, an error's too, tells the server's time; one without a readable Date does not.
+void observe_date(api::ServerClock& clock, const Response& answer) {
+    if (auto server = api::parse_http_date(answer.header("date")))
+        clock.observe(*server, std::chrono::steady_clock::now());
+}
+
 }  // namespace
 
 struct ApiClient::Impl {
@@ -79,6 +86,7 @@ struct ApiClient::Impl {
     std::unique_ptr<httplib::Client> http;
     std::atomic<bool> interrupted{false};
     std::string setup_error;  // unusable TLS settings: every send() fails with it
+    api::ServerClock server_clock;
 };
 
 std::string Response::header(const std::string& lower_name) const {
@@ -135,6 +143,7 @@ api::Expected<Response, TransportError> ApiClient::send(const Request& request) 
         if (result) {
             Response out;
             copy_head(*result, out);
+            observe_date(impl_->server_clock, out);
             out.body = std::move(result->body);
             return out;
         }
@@ -154,6 +163,7 @@ api::Expected<Response, TransportError> ApiClient::stream(const Request& request
         req.response_handler = [&](const httplib::Response& head) {
             answered = true;
             copy_head(head, out);
+            observe_date(impl_->server_clock, out);
             return true;
         };
         req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
@@ -195,6 +205,10 @@ bool ApiClient::interrupted() const {
 
 std::string ApiClient::seen_server_fingerprint() const {
     return impl_->tls ? impl_->tls->seen_fingerprint() : "";
+}
+
+const api::ServerClock& ApiClient::server_clock() const {
+    return impl_->server_clock;
 }
 
 api::Expected<nlohmann::json, ApiError> ApiClient::call(const std::string& method,

@@ -14,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/api/expected.hpp"
+#include "common/api/server_clock.hpp"
 
 namespace drover::client {
 
@@ -106,6 +107,9 @@ class ApiClient {
     // The SHA-256 fingerprint ("AB:CD:...") of the certificate the server showed on this
     // client's last TLS handshake, verified or not; "" for http:// or before any request.
     std::string seen_server_fingerprint() const;
+    // The server's clock as its answers' Date headers tell it: what the server's times (a
+    // token's expiry) are compared with, never this host's own clock.
+    const api::ServerClock& server_clock() const;
 
   private:
     struct Impl;

@@ -1,5 +1,6 @@
 #include "agent/fsm/agent_core.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -11,6 +12,7 @@
 #include "common/rules/change_stage.hpp"
 #include "common/rules/feature_flags.hpp"
 #include "common/security/token.hpp"
+#include "common/security/token_renewal.hpp"
 
 namespace drover::agent {
 
@@ -20,6 +22,9 @@ using model::Json;
 using Clock = std::chrono::steady_clock;
 using api::patch_op;
 using model::meta_of;
+
+// After a renewal failed, the next attempt waits this long (no request loop while droverd refuses).
+constexpr std::chrono::seconds kRenewRetry{5};
 
 std::string str(const Json& obj, const char* key) {
     auto it = obj.find(key);
@@ -142,7 +147,7 @@ bool AgentCore::patch_machine(const Json& ops) {
 }
 
 std::optional<AgentState> AgentCore::start() {
-    boot_time_ = host_boot_time();
+    boot_ = current_boot();
     if (!refresh()) {
         error_ = "cannot read machine " + o_.machine + ": " + error_;
         return std::nullopt;
@@ -153,7 +158,7 @@ std::optional<AgentState> AgentCore::start() {
         error_ = "cannot mark machine runnable";
         return std::nullopt;
     }
-    if (auto saved = load_state(o_.state_dir, o_.machine, boot_time_)) {
+    if (auto saved = load_state(o_.state_dir, o_.machine, boot_)) {
         saved_machine_ = *saved;
         bool boot_env_moved = str(*saved, "BootEnv") != str(machine_, "BootEnv");
         if (boot_env_moved && o_.context.empty()) return reboot_or_exit(true);
@@ -164,27 +169,38 @@ std::optional<AgentState> AgentCore::start() {
 Step AgentCore::step(AgentState s) {
     renew_token_if_due();
     Step next = dispatch(s);
+    wake_for_renewal(next.wait);
     if (!error_.empty() && next.next != AgentState::Exit) hooks_.log("error: " + error_);
     if (machine_ != saved_machine_) {  // spec 5.6: the copy a restart compares its bootenv with
-        save_state(o_.state_dir, o_.machine, boot_time_, machine_);
+        save_state(o_.state_dir, o_.machine, boot_, machine_);
         saved_machine_ = machine_;
     }
     return next;
 }
 
 // A machine token lives for a server-set time (issue 7): the agent asks for a fresh one with the
-// same lifetime when less than a tenth of it (at least a minute) is left, so a long-running agent
-// never finds itself locked out.
-void AgentCore::renew_token_if_due() {
+// same lifetime when it is due (common/security/token_renewal), so a long-running agent never
+// finds itself locked out. Due by the server's clock as its answers tell it (issue 10): this
+// host's clock may be minutes off, which would make a token look alive after it expired (locked
+// out) or due long before (renewed at every step).
+std::optional<std::chrono::milliseconds> AgentCore::until_renewal() const {
     auto life = security::token_lifetime(token_);
-    if (!life) return;  // no token, or a user's password login
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    std::int64_t span = life->expires_at - life->issued_at;
-    if (life->expires_at - now > std::max<std::int64_t>(60, span / 10)) return;
-    auto r = api_->call("GET", path_ + "/token?ttl=" + std::to_string(span));
+    if (!life) return std::nullopt;  // no token, or a user's password login
+    auto server_now = api_->server_clock().now(Clock::now());
+    if (!server_now) return std::nullopt;  // no answer told the server's time yet
+    auto retry =
+        std::chrono::duration_cast<std::chrono::milliseconds>(renew_retry_at_ - Clock::now());
+    return std::max(security::until_renewal(*life, *server_now), retry);
+}
+
+void AgentCore::renew_token_if_due() {
+    auto until = until_renewal();
+    if (!until || until->count() > 0) return;
+    auto life = security::token_lifetime(token_);  // there is one: until_renewal() read it
+    auto r = api_->call("GET",
+                        path_ + "/token?ttl=" + std::to_string(life->expires_at - life->issued_at));
     if (!r || !r->contains("Token") || !(*r)["Token"].is_string()) {
+        renew_retry_at_ = Clock::now() + kRenewRetry;
         hooks_.log("cannot renew the agent's token: " +
                    (r ? std::string("no Token") : r.error().message));
         return;
@@ -194,6 +210,14 @@ void AgentCore::renew_token_if_due() {
     if (hooks_.token_renewed) hooks_.token_renewed(token_);
     std::string saved = save_token(o_.state_dir, o_.machine, token_);
     hooks_.log("renewed the agent's token" + (saved.empty() ? "" : "; cannot keep it: " + saved));
+}
+
+// A wait for a wake-up ends when the token is due, so an agent idle for longer than its token
+// lives renews it in time instead of waking with an expired one it can no longer renew.
+void AgentCore::wake_for_renewal(StepWait& wait) const {
+    if (wait.kind != StepWait::Kind::Wakeup) return;
+    if (auto until = until_renewal())
+        wait.duration = std::min(wait.duration, std::max(*until, std::chrono::milliseconds(1)));
 }
 
 Step AgentCore::dispatch(AgentState s) {

@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "agent/fsm/machine_agent.hpp"
+#include "agent/fsm/state_file.hpp"
 #include "agent/runner/task_runner.hpp"
 
 namespace drover::agent {
@@ -102,7 +104,9 @@ class AgentCore {
     bool patch_machine(const nlohmann::json& ops);
     std::string move_job(const std::string& id, const nlohmann::json& ops, const std::string& state,
                          const std::string& exit_state);
+    std::optional<std::chrono::milliseconds> until_renewal() const;
     void renew_token_if_due();
+    void wake_for_renewal(StepWait& wait) const;
     Step dispatch(AgentState s);
     Step init();
     Step retry_after(std::chrono::milliseconds pause);
@@ -126,10 +130,11 @@ class AgentCore {
     nlohmann::json machine_;      // the agent's last copy
     nlohmann::json wait_before_;  // the machine when the current wait began
     std::string error_;
-    std::int64_t boot_time_ = 0;
+    HostBoot boot_;
     nlohmann::json saved_machine_;              // what the state file holds
     AgentState waiting_in_ = AgentState::Exit;  // the wait in progress, if any
     std::chrono::steady_clock::time_point wait_deadline_;
+    std::chrono::steady_clock::time_point renew_retry_at_;  // no renewal before (after a failure)
     std::string power_action_;
     // The job between RUN_TASK and its settling (FinishJob).
     struct RunningJob;

@@ -3,14 +3,17 @@
 
 #include <strings.h>
 
+#include "server/http/date_header.hpp"
+
 namespace drover::http {
 namespace {
 
 // Headers whose values the server decides, whatever the handler set.
-bool is_framing_header(const std::string& name) {
+bool is_server_header(const std::string& name) {
     return strcasecmp(name.c_str(), "Content-Length") == 0 ||
            strcasecmp(name.c_str(), "Connection") == 0 ||
-           strcasecmp(name.c_str(), "Transfer-Encoding") == 0;
+           strcasecmp(name.c_str(), "Transfer-Encoding") == 0 ||
+           strcasecmp(name.c_str(), "Date") == 0;
 }
 
 bool has_no_body(int status) {
@@ -41,8 +44,8 @@ bool is_safe_header(const std::string& name, const std::string& value) {
 
 void append_handler_headers(std::string& out, const Headers& headers) {
     for (const auto& [name, value] : headers)
-        if (!is_framing_header(name) && is_safe_header(name, value))
-            append_header(out, name, value);
+        if (!is_server_header(name) && is_safe_header(name, value)) append_header(out, name, value);
+    append_header(out, "Date", date_header_now());
 }
 
 std::string content_length_for(const Response& response, bool head_only) {

@@ -1,9 +1,10 @@
 // Turns a Response into bytes on the wire, and builds the responses the loop itself answers
 // with (400/411/413/431/501/505 from the parser, 503 when the worker queue is full).
 // Framing is the server's job: Content-Length, Connection and Transfer-Encoding set by a handler
-// are replaced. HEAD: the body is never sent; Content-Length is the size of the body the handler
-// produced, or, when it produced none, the handler's own Content-Length header (so a router can
-// answer HEAD without rendering the body). 1xx, 204 and 304 carry neither body nor length.
+// are replaced, and so is Date (every answer carries the server's clock, see date_header). HEAD:
+// the body is never sent; Content-Length is the size of the body the handler produced, or, when
+// it produced none, the handler's own Content-Length header (so a router can answer HEAD without
+// rendering the body). 1xx, 204 and 304 carry neither body nor length.
 // Handler headers containing CR or LF are dropped (no response splitting).
 #pragma once
 #include <string>

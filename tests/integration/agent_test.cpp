@@ -12,7 +12,9 @@
 
 #include "agent_fixtures.hpp"
 #include "agent_process.hpp"
+#include "common/security/token.hpp"
 #include "droverd_process.hpp"
+#include "server/security/token_signer.hpp"
 
 using namespace drover::testing;
 using nlohmann::json;
@@ -40,6 +42,21 @@ std::string run_agent(const DroverdProcess& d, const WorkDir& w,
     INFO(a.output());
     REQUIRE(rc == 0);
     return a.output();
+}
+
+// The machine's token as droverd would have signed it an hour ago, with `left` seconds to live.
+std::string old_machine_token(const DroverdProcess& d, std::int64_t left) {
+    const std::string token = d.machine_token(kUuid);  // parts are views into it
+    auto parts = drover::security::split_token(token);
+    REQUIRE(parts.has_value());
+    auto payload = drover::security::decode_payload(parts->signed_part);
+    REQUIRE(payload.has_value());
+    const std::int64_t now = payload->issued_at;  // just issued
+    payload->issued_at = now - (3600 - left);
+    payload->expires_at = now + left;
+    auto signer = drover::security::TokenSigner::open(d.data_dir() + "/security");
+    REQUIRE(signer.has_value());
+    return signer->sign(*payload);
 }
 
 json jobs_of(httplib::Client& c) {
@@ -296,8 +313,8 @@ TEST_CASE("drover agent: a renewed token is kept in the state dir for the next s
             201);
     REQUIRE(post(*c, "/api/v3/machines", {{"Uuid", kUuid}, {"Name", "m1"}, {"Stage", "only-stage"}})
                 .status == 201);
-    // A token with a minute left is due for renewal at once.
-    std::string short_token = get(*c, kMachine + "/token?ttl=60").body["Token"];
+    // A one-hour token with 20 s left is due for renewal at once.
+    std::string short_token = old_machine_token(d, 20);
     std::string state = w.path + "/state";
     {
         AgentProcess a(d.port(), kUuid, state, {"--oneshot", "--skip-power"},

@@ -6,6 +6,10 @@
 #include "server/http/response_writer.hpp"
 #include "server/http/url.hpp"
 
+#include <chrono>
+
+#include "common/api/http_date.hpp"
+
 using namespace drover::http;
 
 TEST_CASE("the parser waits for the whole head and body, fed a byte at a time", "[http][parser]") {
@@ -106,4 +110,38 @@ TEST_CASE("response framing is the server's", "[http][parser]") {
     std::string no_content = serialize_response(empty, false, false);
     CHECK(no_content.find("Content-Length") == std::string::npos);
     CHECK(no_content.find("Connection: close") != std::string::npos);
+}
+
+namespace {
+
+// The value of `name` in a serialised head; "" when absent.
+std::string header_value(const std::string& wire, const std::string& name) {
+    auto at = wire.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return "";
+    at += name.size() + 4;
+    return wire.substr(at, wire.find("\r\n", at) - at);
+}
+
+}  // namespace
+
+TEST_CASE("every answer carries the server's Date, which a handler cannot set",
+          "[http][parser][reliability][clock]") {
+    Response r;
+    r.status = 200;
+    r.headers.emplace("Date", "Thu, 01 Jan 1970 00:00:00 GMT");
+    Response stream_head;
+    stream_head.status = 200;
+    for (const std::string& wire :
+         {serialize_response(r, false, true), serialize_response(busy_response(), false, false),
+          serialize_stream_head(stream_head)}) {
+        INFO(wire);
+        CHECK(wire.find("Date: ") == wire.rfind("Date: "));  // exactly one
+        auto date = drover::api::parse_http_date(header_value(wire, "Date"));
+        REQUIRE(date.has_value());
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+        CHECK(*date <= now);
+        CHECK(*date >= now - 60);  // not the handler's 1970, whatever this host's speed
+    }
 }
