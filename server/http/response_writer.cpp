@@ -45,7 +45,6 @@ bool is_safe_header(const std::string& name, const std::string& value) {
 void append_handler_headers(std::string& out, const Headers& headers) {
     for (const auto& [name, value] : headers)
         if (!is_server_header(name) && is_safe_header(name, value)) append_header(out, name, value);
-    append_header(out, "Date", date_header_now());
 }
 
 std::string content_length_for(const Response& response, bool head_only) {
@@ -153,6 +152,7 @@ std::string serialize_response(const Response& response, bool head_only, bool ke
     out.reserve(256 + (head_only || bodiless ? 0 : response.body.size()));
     append_status_line(out, response.status);
     append_handler_headers(out, response.headers);
+    append_header(out, "Date", date_header_now());
     if (!bodiless) append_header(out, "Content-Length", content_length_for(response, head_only));
     append_header(out, "Connection", keep_alive ? "keep-alive" : "close");
     out += "\r\n";
@@ -164,6 +164,7 @@ std::string serialize_stream_head(const Response& response) {
     std::string out;
     append_status_line(out, response.status);
     append_handler_headers(out, response.headers);
+    append_header(out, "Date", date_header_now());
     // The body ends when the connection does (no length, no chunking): say so.
     append_header(out, "Connection", "close");
     out += "\r\n";
