@@ -88,9 +88,9 @@ void add_tasks_group(CLI::App& cmd, const SessionPtr& s) {
           {"del", "Remove tasks: del <id> <task...>", edit_del_tasks}}) {
         auto* c = tasks->add_subcommand(name, help);
         c->add_option("args", *words, "<id> then tasks")->required()->expected(2, -1);
-        c->callback([s, words, edit] {
+        c->callback([s, words, fn = edit] {
             s->print(update_object(*s, machines(), words->front(),
-                                   [&](nlohmann::json& m) { edit(m, *words); }));
+                                   [&](nlohmann::json& m) { fn(m, *words); }));
         });
     }
 }

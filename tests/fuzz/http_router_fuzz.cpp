@@ -72,7 +72,8 @@ struct ServerWorld {
         });
         api_routes::JobServices services{*objects, *engine, *logs, *renderer, *followers};
         router = std::make_unique<api_routes::Router>(
-            *objects, *bus, services, *security, api_routes::RouterOptions{"local", "fuzz", 0});
+            *objects, *bus, services, *security,
+            api_routes::RouterOptions{.default_boot_env = "local", .version = "fuzz"});
     }
 
     void open_store() {

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz/*_fuzz.cpp) with clang, ASan and UBSan in their own
-# build dir, and runs each for a bounded time on a copy of its committed seed corpus. Fails if
-# any target crashes, breaks a property, leaks, runs out of memory or takes more than 10 s on
-# one input; the input that did it is kept in <build-dir>/fuzz-artifacts/<target>/.
+# Builds the libFuzzer targets (tests/fuzz/*_fuzz.cpp) with clang, ASan and UBSan in the address
+# sanitizer build dir (tests/sanitize/configure.sh), and runs each for a bounded time on a copy
+# of its committed seed corpus. Fails if any target crashes, breaks a property, leaks, runs out
+# of memory or takes more than 10 s on one input; the input that did it is kept in
+# <build-dir>/fuzz-artifacts/<target>/.
 #
 #   tests/fuzz/run.sh [target...]          # every target (or the named ones), 30 s each
 #   DROVER_FUZZ_SECONDS=600 tests/fuzz/run.sh template   # a longer session
 #
 # Environment: DROVER_FUZZ_SECONDS (per target, default 30), DROVER_FUZZ_BUILD_DIR (default
-# <source>/build-fuzz). ctest runs this as the test fuzz_smoke (tests/CMakeLists.txt).
+# <source>/build-asan, shared with tests/sanitize/run.sh address). ctest runs this as the test
+# fuzz_smoke (tests/CMakeLists.txt).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
-build=${DROVER_FUZZ_BUILD_DIR:-$src/build-fuzz}
+build=${DROVER_FUZZ_BUILD_DIR:-$src/build-asan}
 seconds=${DROVER_FUZZ_SECONDS:-30}
 all_targets=(json_patch filters task_list template content_bundle event_filter http_parser
              http_router)
@@ -38,11 +40,7 @@ printf 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { retu
 clang++ -fsanitize=fuzzer,address,undefined "$work/probe.cpp" -o "$work/probe" 2>"$work/probe.log" ||
     missing_toolchain "clang++ cannot link -fsanitize=fuzzer: $(head -1 "$work/probe.log")"
 
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-CC=clang CXX=clang++ cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DDROVER_FUZZ=ON "${launcher[@]}" >"$work/configure.log" ||
-    { cat "$work/configure.log"; exit 1; }
+"$src/tests/sanitize/configure.sh" address "$build"
 cmake --build "$build" -j2 --target "${targets[@]/%/_fuzz}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
