@@ -127,8 +127,9 @@ TarError TarWriter::write_header(std::string_view name, unsigned mode, std::uint
         prefix = name.substr(0, cut);
         name = name.substr(cut + 1);
     }
-    std::memcpy(block.data() + kName.offset, name.data(), name.size());
-    std::memcpy(block.data() + kPrefix.offset, prefix.data(), prefix.size());
+    // std::copy, not memcpy: an empty prefix's data() is null, which memcpy may not be given.
+    std::copy(name.begin(), name.end(), block.data() + kName.offset);
+    std::copy(prefix.begin(), prefix.end(), block.data() + kPrefix.offset);
     put_number(block, kMode, mode & 07777);
     put_number(block, kUid, 0);
     put_number(block, kGid, 0);

@@ -109,8 +109,9 @@ TEST_CASE("a backup taken under load restores into the same server", "[integrati
     fs::path archive = fs::path(d.data_dir()).parent_path() /
                        (fs::path(d.data_dir()).filename().string() + ".backup");
     backup_started = true;
-    REQUIRE(backup(d, archive) == 0);
-    stop = true;
+    int backed_up = backup(d, archive);
+    stop = true;  // before any REQUIRE: the writer's future waits for it when the test unwinds
+    REQUIRE(backed_up == 0);
     std::set<std::string> acknowledged = writer.get();
     CHECK(fs::status(archive).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
 
