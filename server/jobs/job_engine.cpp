@@ -112,8 +112,7 @@ api::Expected<NextJobReply, model::Error> JobEngine::next_job(const Json& body,
     count(tally);
     if (!log.job.empty()) {
         // The job is durable: its log exists from now on (first line, then the engine's note).
-        logs_.create(log.job);
-        if (!log.line.empty()) logs_.append(log.job, std::nullopt, log.line + "\n");
+        logs_.create(log.job, log.line.empty() ? std::string() : log.line + "\n");
     }
     return *reply;
 }

@@ -132,11 +132,13 @@ std::string first_line(std::string_view id) {
 
 // The first line is built in a temp file and renamed into place: a .log never exists without it.
 IoStatus create_log(LogStripes& stripes, LogStripe& stripe, const std::string& dir,
-                    const files::LogPaths& paths, std::string_view id) {
+                    const files::LogPaths& paths, std::string_view id,
+                    std::string_view opening = {}) {
     IoStatus status = ensure_shard(stripes, dir, paths);
     const std::string line = first_line(id);
     files::TmpContents contents;
     contents.prefix = line;
+    contents.chunk = opening;
     if (status.ok()) status = files::write_tmp(paths, contents);
     if (!status.ok()) return status;
     std::unique_lock lock(stripe.layout);
@@ -297,8 +299,8 @@ LogResult JobLogStore::noted(LogResult result) {
     return result;
 }
 
-LogResult JobLogStore::create(std::string_view id) {
-    return noted(create_log_file(id));
+LogResult JobLogStore::create(std::string_view id, std::string_view opening) {
+    return noted(create_log_file(id, opening));
 }
 
 LogResult JobLogStore::append(std::string_view id, std::optional<std::uint64_t> offset,
@@ -306,13 +308,28 @@ LogResult JobLogStore::append(std::string_view id, std::optional<std::uint64_t> 
     return noted(append_chunk(id, offset, bytes));
 }
 
-LogResult JobLogStore::create_log_file(std::string_view id) {
+LogResult JobLogStore::create_log_file(std::string_view id, std::string_view opening) {
     if (!valid_id(id)) return bad_id();
+    std::uint64_t line_size = first_line(id).size();
+    if (line_size + opening.size() > options_.max_bytes) {
+        LogResult created = create_log_file(id, {});
+        return created.outcome == LogOutcome::Ok ? append_chunk(id, std::nullopt, opening)
+                                                 : created;
+    }
     LogStripe& stripe = stripe_for(*stripes_, id);
     std::lock_guard lock(stripe.append);
     files::LogPaths paths = files::paths_for(options_.dir, id);
     files::OpenLog log;
-    IoStatus status = open_or_create(*stripes_, stripe, options_.dir, paths, id, log);
+    // One file written and synced for a new job's log, not a create and then an append: this is
+    // on every POST /jobs that makes a job.
+    IoStatus status = files::open_log(paths, O_RDONLY, log);
+    if (status.ok() && !log.layout.exists) {
+        status = create_log(*stripes_, stripe, options_.dir, paths, id, opening);
+        if (status.ok()) {
+            bytes_appended_.fetch_add(opening.size(), std::memory_order_relaxed);
+            return {LogOutcome::Ok, line_size + opening.size(), {}};
+        }
+    }
     if (!status.ok()) return failure(status, 0);
     return {LogOutcome::Ok, log.layout.size, {}};
 }

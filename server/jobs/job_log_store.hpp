@@ -59,8 +59,10 @@ class JobLogStore {
     // 1..64 characters of [0-9a-zA-Z-]: anything else could name a path outside the dir.
     static bool valid_id(std::string_view id);
 
-    // Creates the log with its first line `Log for Job: <id>\n`; Ok if it exists already.
-    LogResult create(std::string_view id);
+    // Creates the log with its first line `Log for Job: <id>\n` followed by `opening` (a note of
+    // the engine's), in one durable write; Ok if the log exists already, which is then left as it
+    // is. An opening that would not fit in max_bytes goes in as an append.
+    LogResult create(std::string_view id, std::string_view opening = {});
     // Without an offset the bytes go at the end. With one, bytes already stored are dropped
     // (Duplicate if that is all of them) and an offset past the end is a Gap. Creates the log if
     // needed. Durable (fdatasync'd) before it returns Ok.
@@ -84,7 +86,7 @@ class JobLogStore {
     std::uint64_t bytes_appended() const;
 
   private:
-    LogResult create_log_file(std::string_view id);
+    LogResult create_log_file(std::string_view id, std::string_view opening);
     LogResult append_chunk(std::string_view id, std::optional<std::uint64_t> offset,
                            std::string_view bytes);
     // Logs the start and the end of a full disk once each.

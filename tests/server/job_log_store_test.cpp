@@ -62,6 +62,36 @@ TEST_CASE("job log: create writes the first line once, in the id's shard", "[job
     CHECK(read_all(store, kId) == line + "more");
 }
 
+TEST_CASE("job log: create writes an opening note with the first line, once", "[joblog]") {
+    TempDir tmp;
+    JobLogStore store({tmp.path + "/logs", 1 << 20});
+    const std::string line = "Log for Job: " + kId + "\n";
+    LogResult created = store.create(kId, "decided: task 1 of 3\n");
+    REQUIRE(created.outcome == LogOutcome::Ok);
+    CHECK(created.size == line.size() + 21);
+    CHECK(file_bytes(tmp.path + "/logs/0f/" + kId + ".log") == line + "decided: task 1 of 3\n");
+    CHECK(store.bytes_appended() == 21);
+
+    // An existing log is left alone: the opening is for a log made now.
+    LogResult again = store.create(kId, "another note\n");
+    CHECK(again.size == created.size);
+    CHECK(read_all(store, kId) == line + "decided: task 1 of 3\n");
+}
+
+TEST_CASE("job log: an opening past max_bytes is cut like any append", "[joblog][truncate]") {
+    TempDir tmp;
+    JobLogStore store({tmp.path + "/logs", 100});
+    const std::string note(200, 'n');
+    LogResult created = store.create(kId, note);
+    REQUIRE(created.outcome == LogOutcome::Ok);
+    const std::string line = "Log for Job: " + kId + "\n";
+    CHECK(created.size == line.size() + note.size());
+    auto chunk = store.read(kId, 0, kAll);
+    REQUIRE(chunk);
+    CHECK(chunk->truncated);
+    CHECK(chunk->bytes.rfind(line, 0) == 0);
+}
+
 TEST_CASE("job log: appends without an offset go at the end", "[joblog]") {
     TempDir tmp;
     JobLogStore store({tmp.path + "/logs", 1 << 20});
