@@ -30,6 +30,16 @@ std::string job_machine_of(const nlohmann::json& event) {
     return "";
 }
 
+// How an event is routed: from its writer when it was live, from its JSON when read back from
+// the log. Nullopt for data that is not an Event object.
+std::optional<store::EventRoute> route_of(const store::EventRecord& record) {
+    if (!record.route.type.empty()) return record.route;
+    auto doc = nlohmann::json::parse(record.data, nullptr, false);
+    if (!doc.is_object()) return std::nullopt;
+    return store::EventRoute{doc.value("Type", ""), doc.value("Action", ""), doc.value("Key", ""),
+                             job_machine_of(doc)};
+}
+
 constexpr int kShutdownRetryMs = 2000;
 
 // The final frame for a stream that is cut off: where to resume, as an SSE event of its own type.
@@ -74,11 +84,11 @@ void EventBus::publish(const std::vector<store::EventRecord>& events) {
     frames.reserve(events.size());
     parsed.reserve(events.size());
     for (const auto& e : events) {
-        auto doc = nlohmann::json::parse(e.data, nullptr, false);
-        if (!doc.is_object()) continue;
+        auto route = route_of(e);
+        if (!route) continue;
         frames.push_back(sse_frame(e.seq, e.data));
-        parsed.push_back({e.seq, doc.value("Type", ""), doc.value("Action", ""),
-                          doc.value("Key", ""), job_machine_of(doc), nullptr});
+        parsed.push_back({e.seq, std::move(route->type), std::move(route->action),
+                          std::move(route->key), std::move(route->job_machine), nullptr});
     }
     for (std::size_t i = 0; i < parsed.size(); ++i)
         parsed[i].frame = &frames[i];
@@ -151,11 +161,10 @@ Subscription EventBus::subscribe_locked(std::shared_ptr<http::Stream> stream,
         }
         sub.last_seq = *since;
         for (const auto& r : replay) {
-            auto doc = nlohmann::json::parse(r.data, nullptr, false);
-            if (!doc.is_object()) continue;
-            std::string type = doc.value("Type", ""), key = doc.value("Key", "");
-            if (sub.filters.matches(type, doc.value("Action", ""), key) &&
-                (!sub.visible || sub.visible(type, key, job_machine_of(doc))))
+            auto route = route_of(r);
+            if (!route) continue;
+            if (sub.filters.matches(route->type, route->action, route->key) &&
+                (!sub.visible || sub.visible(route->type, route->key, route->job_machine)))
                 sub.stream->write(sse_frame(r.seq, r.data));
             sub.last_seq = r.seq;
         }

@@ -27,17 +27,40 @@ void update_refs(store::WriteTxn& txn, const ObjectWrite& w) {
             txn.put(kRefsBucket, ref_key(added, w.prefix, w.key), "");
 }
 
+std::string quoted(std::string_view text) {
+    return model::Json(text).dump();
+}
+
+std::string job_machine_of(const model::Json* object, const model::Json* original) {
+    for (const model::Json* doc : {object, original}) {
+        if (!doc || !doc->is_object()) continue;
+        auto it = doc->find("Machine");
+        if (it != doc->end() && it->is_string()) return it->get<std::string>();
+    }
+    return {};
+}
+
 }  // namespace
 
 void write_object(store::WriteTxn& txn, const ObjectWrite& w) {
+    std::string stored = w.object ? w.object->dump() : std::string();
     if (w.object)
-        txn.put(w.prefix, w.key, w.object->dump());
+        txn.put(w.prefix, w.key, stored);
     else
         txn.erase(w.prefix, w.key);
     update_refs(txn, w);
     const model::Json* object = w.event_object ? w.event_object : w.object;
     const model::Json* original = w.event_original ? w.event_original : w.original;
-    txn.append_event(make_event(w.prefix, w.action, w.key, w.principal, object, original).dump());
+    // The stored object's text goes into the Event as it is: each document is encoded once.
+    std::string hidden = object && object != w.object ? object->dump() : std::string();
+    std::string_view object_text = "null";
+    if (object) object_text = object == w.object ? std::string_view(stored) : hidden;
+    std::string original_text = original ? original->dump() : "null";
+    store::EventRoute route{w.prefix, w.action, w.key,
+                            w.prefix == "jobs" ? job_machine_of(object, original) : ""};
+    txn.append_event(event_json({w.prefix, w.action, w.key, w.principal, object_text, original_text,
+                                 now_rfc3339()}),
+                     std::move(route));
 }
 
 std::vector<ObjectRef> referrers_of(const store::ReadView& view, const ObjectRef& target) {
@@ -59,18 +82,20 @@ std::string now_rfc3339() {
     return rules::format_rfc3339(std::chrono::system_clock::now());
 }
 
-model::Json make_event(const std::string& type, const std::string& action, const std::string& key,
-                       const std::string& principal, const model::Json* object,
-                       const model::Json* original) {
-    model::Event e;
-    e.time = now_rfc3339();
-    e.type = type;
-    e.action = action;
-    e.key = key;
-    e.principal = principal;
-    if (object) e.object = *object;
-    if (original) e.original = *original;
-    return model::encode(e);
+std::string event_json(const EventText& e) {
+    // Keys in the order model::encode(model::Event) dumps them (nlohmann's sorted objects).
+    std::string out;
+    out.reserve(e.object.size() + e.original.size() + 160);
+    out += "{\"Action\":" + quoted(e.action);
+    out += ",\"Key\":" + quoted(e.key);
+    out += ",\"Object\":";
+    out += e.object;
+    out += ",\"Original\":";
+    out += e.original;
+    out += ",\"Principal\":" + quoted(e.principal);
+    out += ",\"Time\":" + quoted(e.time);
+    out += ",\"Type\":" + quoted(e.type) + "}";
+    return out;
 }
 
 }  // namespace drover::objects

@@ -3,6 +3,7 @@
 // Event (spec 1.11) that the event stream delivers after the commit.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/model/codec.hpp"
@@ -36,9 +37,18 @@ std::vector<ObjectRef> referrers_of(const store::ReadView& view, const ObjectRef
 // "2017-12-21T23:26:43.412554192Z", the wall clock in DRP's time format.
 std::string now_rfc3339();
 
-// The Event JSON for a change (spec 1.11); Object/Original are null when absent.
-model::Json make_event(const std::string& type, const std::string& action, const std::string& key,
-                       const std::string& principal, const model::Json* object,
-                       const model::Json* original);
+// A change's Event (spec 1.11) with its documents already encoded ("null" when absent).
+struct EventText {
+    std::string_view type;
+    std::string_view action;
+    std::string_view key;
+    std::string_view principal;
+    std::string_view object;
+    std::string_view original;
+    std::string_view time;
+};
+
+// The Event's JSON, byte for byte what model::encode(model::Event).dump() would write.
+std::string event_json(const EventText& e);
 
 }  // namespace drover::objects

@@ -126,7 +126,7 @@ bool LmdbWriteTxn::erase(std::string_view bucket, std::string_view key) {
     return false;
 }
 
-std::uint64_t LmdbWriteTxn::append_event(std::string_view data) {
+std::uint64_t LmdbWriteTxn::append_event(std::string_view data, EventRoute route) {
     if (failed()) return 0;
     std::uint64_t seq = events_.last_seq + 1;
     if (int rc = event_log::append(txn_, dbs_.events, seq, events_.time_ms, data); rc != 0) {
@@ -134,7 +134,7 @@ std::uint64_t LmdbWriteTxn::append_event(std::string_view data) {
         return 0;
     }
     events_.last_seq = seq;
-    events_.records.push_back({seq, std::string(data)});
+    events_.records.push_back({seq, std::string(data), std::move(route)});
     return seq;
 }
 

@@ -53,7 +53,7 @@ class LmdbWriteTxn final : public WriteTxn {
 
     void put(std::string_view bucket, std::string_view key, std::string_view value) override;
     bool erase(std::string_view bucket, std::string_view key) override;
-    std::uint64_t append_event(std::string_view data) override;
+    std::uint64_t append_event(std::string_view data, EventRoute route) override;
 
     // MDB_MAP_FULL or MDB_TXN_FULL: the batch must be redone (bigger map, smaller batch); else 0.
     int batch_error() const { return batch_error_; }

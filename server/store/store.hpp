@@ -18,11 +18,11 @@ namespace drover::store {
 
 enum class StoreCode {
     Ok,
-    Aborted,        // the write function returned false: nothing of it was committed
-    NoSpace,        // the disk is full (ENOSPC); nothing of the batch was committed
-    TooNew,         // the data dir was written by a newer drover
-    Locked,         // another droverd holds the data dir
-    Io,             // any other storage failure
+    Aborted,  // the write function returned false: nothing of it was committed
+    NoSpace,  // the disk is full (ENOSPC); nothing of the batch was committed
+    TooNew,   // the data dir was written by a newer drover
+    Locked,   // another droverd holds the data dir
+    Io,       // any other storage failure
 };
 
 struct Status {
@@ -31,10 +31,21 @@ struct Status {
     bool ok() const { return code == StoreCode::Ok; }
 };
 
+// What the event stream routes an event by, filled in by the writer that has the documents at
+// hand, so that delivering a live event needs no parse of its JSON. Not stored: an event read
+// back from the log has an empty type, and its JSON says the same.
+struct EventRoute {
+    std::string type;
+    std::string action;
+    std::string key;
+    std::string job_machine;  // a job event's Machine (of the object, or the original for a delete)
+};
+
 // One committed event: its sequence number and the serialized Event JSON.
 struct EventRecord {
     std::uint64_t seq = 0;
     std::string data;
+    EventRoute route;
 };
 
 using KeyValueVisitor = std::function<bool(std::string_view key, std::string_view value)>;
@@ -42,12 +53,13 @@ using EventVisitor = std::function<bool(const EventRecord& event)>;
 
 // A consistent snapshot of the store.
 class ReadView {
-public:
+  public:
     virtual ~ReadView() = default;
     virtual std::optional<std::string> get(std::string_view bucket, std::string_view key) const = 0;
     // Visits the bucket's entries in key order, starting at the first key >= `from`, until the
     // visitor returns false.
-    virtual void scan(std::string_view bucket, std::string_view from, const KeyValueVisitor& visit) const = 0;
+    virtual void scan(std::string_view bucket, std::string_view from,
+                      const KeyValueVisitor& visit) const = 0;
     virtual std::size_t count(std::string_view bucket) const = 0;
     // Retained events with seq > `after`, in order, until the visitor returns false.
     virtual void scan_events(std::uint64_t after, const EventVisitor& visit) const = 0;
@@ -58,20 +70,20 @@ public:
 
 // A write transaction; reads see its own uncommitted writes.
 class WriteTxn : public ReadView {
-public:
+  public:
     virtual void put(std::string_view bucket, std::string_view key, std::string_view value) = 0;
     virtual bool erase(std::string_view bucket, std::string_view key) = 0;
     // Appends an event to this transaction and returns its sequence number.
-    virtual std::uint64_t append_event(std::string_view data) = 0;
+    virtual std::uint64_t append_event(std::string_view data, EventRoute route = {}) = 0;
 };
 
 struct StoreOptions {
     std::string data_dir;
-    std::vector<std::string> buckets;               // created on open if missing
-    std::uint64_t initial_map_size = 64ull << 20;   // grows by itself when full
-    std::size_t event_retention_count = 100000;     // events kept for resume (and...
-    std::uint64_t event_retention_seconds = 3600;   // ...no older than this)
-    std::size_t max_batch = 1024;                   // writers merged into one commit at most
+    std::vector<std::string> buckets;              // created on open if missing
+    std::uint64_t initial_map_size = 64ull << 20;  // grows by itself when full
+    std::size_t event_retention_count = 100000;    // events kept for resume (and...
+    std::uint64_t event_retention_seconds = 3600;  // ...no older than this)
+    std::size_t max_batch = 1024;                  // writers merged into one commit at most
     // Timestamps events for age-based retention; empty means the system clock. Tests inject a
     // fake one to prove retention by age without waiting an hour.
     std::function<std::chrono::system_clock::time_point()> clock;
@@ -81,7 +93,7 @@ using CommitListener = std::function<void(const std::vector<EventRecord>& commit
 
 struct StoreStats {
     std::uint64_t commits = 0;
-    std::uint64_t writes = 0;            // write() calls committed
+    std::uint64_t writes = 0;  // write() calls committed
     std::uint64_t map_size = 0;
     std::uint64_t used_bytes = 0;
     std::uint64_t data_file_bytes = 0;      // the data file's size on disk now
@@ -90,7 +102,7 @@ struct StoreStats {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
     // Runs `fn` against a consistent snapshot. `fn` must not call write() (refused with Io: a map
     // resize waits for every open snapshot to end); a nested read() gets its own snapshot.

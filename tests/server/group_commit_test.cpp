@@ -29,7 +29,7 @@ class NullTxn final : public WriteTxn {
     std::uint64_t last_event_seq() const override { return 0; }
     void put(std::string_view, std::string_view, std::string_view) override {}
     bool erase(std::string_view, std::string_view) override { return false; }
-    std::uint64_t append_event(std::string_view) override { return 0; }
+    std::uint64_t append_event(std::string_view, EventRoute) override { return 0; }
 };
 
 }  // namespace
