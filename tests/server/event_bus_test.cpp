@@ -201,7 +201,7 @@ TEST_CASE(
     handle->close();
 }
 
-TEST_CASE("a live event goes by its writer's route; read back, by its JSON", "[events][spec6.6]") {
+TEST_CASE("a live event goes by its writer's route, one read back by its JSON", "[events][spec6.6]") {
     World w;
     auto mine = std::make_shared<FakeStream>(), other = std::make_shared<FakeStream>();
     auto only_m1 = [](const std::string&, const std::string&, const std::string& machine) {
