@@ -25,7 +25,9 @@
 
 #include "server/daemon.hpp"
 #include "server/ops/log.hpp"
+#include "tests/bench/percentile.hpp"
 
+using drover::bench::percentile;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -55,12 +57,6 @@ struct Latencies {
         all.insert(all.end(), v.begin(), v.end());
     }
 };
-
-double percentile(std::vector<double>& v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 pid_t start_server(const std::string& dir, int port, drover::ops::Level log_level) {
     pid_t pid = fork();

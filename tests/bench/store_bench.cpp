@@ -3,6 +3,7 @@
 // ceiling measured just before each point: raw LMDB, one put and one fsync'd commit per txn.
 // Usage: store_bench [seconds-per-point (default 5)] [dir (default a new /tmp dir)]
 #include "server/store/store.hpp"
+#include "tests/bench/percentile.hpp"
 
 #include <lmdb.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+using drover::bench::percentile;
 using namespace drover::store;
 using Clock = std::chrono::steady_clock;
 
@@ -32,13 +34,6 @@ struct Point {
     double p50_ms = 0;
     double p99_ms = 0;
 };
-
-double percentile(std::vector<double>& v, double p) {
-    if (v.empty()) return 0;
-    std::size_t i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-    return v[i];
-}
 
 Point measure(const std::string& dir, int writers, double seconds) {
     StoreOptions options;

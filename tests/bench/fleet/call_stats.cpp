@@ -1,5 +1,7 @@
 #include "call_stats.hpp"
 
+#include "tests/bench/percentile.hpp"
+
 #include <algorithm>
 
 namespace drover::fleet {
@@ -12,15 +14,10 @@ const std::string kLogUpload = "PUT /jobs/{id}/log";
 Percentiles percentiles_of(std::vector<double> v) {
     Percentiles p;
     if (v.empty()) return p;
-    std::sort(v.begin(), v.end());
-    auto at = [&](double q) {
-        return v[std::min(v.size() - 1,
-                          static_cast<std::size_t>(q * static_cast<double>(v.size())))];
-    };
     p.count = v.size();
-    p.p50_ms = at(0.50);
-    p.p95_ms = at(0.95);
-    p.p99_ms = at(0.99);
+    p.p50_ms = bench::percentile(v, 0.50);
+    p.p95_ms = bench::percentile(v, 0.95);
+    p.p99_ms = bench::percentile(v, 0.99);
     p.max_ms = v.back();
     return p;
 }
