@@ -203,7 +203,7 @@ TEST_CASE(
     DroverdProcess d;
     d.forget_log();
     FaultFleet fleet(d);
-    for (int pause : {5, 8}) {
+    for (int pause : {5, 60}) {  // a short partition and a long one
         std::this_thread::sleep_for(std::chrono::milliseconds(700));
         d.send_signal(SIGSTOP);
         std::this_thread::sleep_for(std::chrono::seconds(pause));
