@@ -27,8 +27,9 @@ build=${DROVER_SANITIZE_BUILD_DIR:-$build}
 reports=$build/sanitizer-reports
 rm -rf "$reports"
 mkdir -p "$reports"
-# Reports go to files named <prefix>.<pid>; the process still exits with the sanitizer's code.
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$reports/asan"
+# Reports go to files named <prefix>.<program>.<pid>; the process still exits with the sanitizer's
+# code.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$reports/asan:log_exe_name=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan"
 
@@ -46,6 +47,12 @@ if compgen -G "$reports/*" >/dev/null; then
     for f in "$reports"/*; do
         echo "sanitize: report in $f:" >&2
         head -n 80 "$f" >&2
+    done
+    # Again in short, last, where a log cut to its ends still shows it: each report's error or
+    # its direct leaks (the roots; the indirect ones hang off them), with their first frames.
+    for f in "$reports"/*; do
+        echo "sanitize: $(basename "$f"):" >&2
+        grep -E -A8 "ERROR: |runtime error|^Direct leak" "$f" | grep -v "^Indirect" | head -n 40 >&2
     done
     echo "sanitize: $(ls "$reports" | wc -l) sanitizer report(s); see $reports" >&2
     exit 1
