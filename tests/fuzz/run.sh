@@ -7,6 +7,8 @@
 #
 #   tests/fuzz/run.sh [target...]          # every target (or the named ones), 30 s each
 #   DROVER_FUZZ_SECONDS=600 tests/fuzz/run.sh template   # a longer session
+#   tests/fuzz/run.sh --build-only | --no-build [target...]   # one half (ctest: fuzz_build and
+#                                                             # fuzz_smoke, tests/CMakeLists.txt)
 #
 # Environment: DROVER_FUZZ_SECONDS (per target, default 30), DROVER_FUZZ_BUILD_DIR (default
 # <source>/build-asan, shared with tests/sanitize/run.sh address). ctest runs this as the test
@@ -16,6 +18,8 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${DROVER_FUZZ_BUILD_DIR:-$src/build-asan}
 seconds=${DROVER_FUZZ_SECONDS:-30}
+steps=all
+case "${1:-}" in --build-only) steps=build; shift ;; --no-build) steps=run; shift ;; esac
 all_targets=(json_patch filters task_list template content_bundle event_filter http_parser
              http_router)
 targets=("${all_targets[@]}")
@@ -40,8 +44,11 @@ printf 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { retu
 clang++ -fsanitize=fuzzer,address,undefined "$work/probe.cpp" -o "$work/probe" 2>"$work/probe.log" ||
     missing_toolchain "clang++ cannot link -fsanitize=fuzzer: $(head -1 "$work/probe.log")"
 
-"$src/tests/sanitize/configure.sh" address "$build"
-cmake --build "$build" -j2 --target "${targets[@]/%/_fuzz}"
+if [ "$steps" != run ]; then
+    "$src/tests/sanitize/configure.sh" address "$build"
+    cmake --build "$build" -j2 --target "${targets[@]/%/_fuzz}"
+fi
+[ "$steps" = build ] && exit 0
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -33,6 +33,11 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$reports/asan:log_
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan"
 
+# Test code is built at -O0 here (tests/CMakeLists.txt), and a template both it and the library
+# use may be linked from its -O0 copy: deep recursions (libstdc++'s regex matcher) need more stack
+# than the optimised build, which keeps the default limit and the tests of that limit.
+ulimit -S -s 65536 2>/dev/null || true
+
 status=0
 if [ "$kind" = address ]; then
     cmake --build "$build" -j2
