@@ -59,8 +59,8 @@ class ShipperSink : public LogSink {
 class ProcessRunner : public ActionRunner {
   public:
     Result run(const TaskRun& run, const RunnerEnvironment& env, LogSink& log,
-               const std::atomic<bool>& stop) override {
-        return {agent::run_task(run, env, log, stop), std::chrono::milliseconds(0)};
+               const std::atomic<bool>& stop, const std::function<void()>& heartbeat) override {
+        return {agent::run_task(run, env, log, stop, heartbeat), std::chrono::milliseconds(0)};
     }
 };
 
@@ -112,6 +112,7 @@ AgentCore::AgentCore(const AgentOptions& options, const std::atomic<bool>& stop,
       hooks_(std::move(hooks)),
       api_(&api),
       token_(std::move(token)),
+      token_life_(security::token_lifetime(token_)),
       path_("/api/v3/machines/" + options.machine) {}
 
 AgentCore::~AgentCore() = default;
@@ -184,32 +185,32 @@ Step AgentCore::step(AgentState s) {
 // host's clock may be minutes off, which would make a token look alive after it expired (locked
 // out) or due long before (renewed at every step).
 std::optional<std::chrono::milliseconds> AgentCore::until_renewal() const {
-    auto life = security::token_lifetime(token_);
-    if (!life) return std::nullopt;  // no token, or a user's password login
+    if (!token_life_) return std::nullopt;  // no token, or a user's password login
     auto server_now = api_->server_clock().now(Clock::now());
     if (!server_now) return std::nullopt;  // no answer told the server's time yet
     auto retry =
         std::chrono::duration_cast<std::chrono::milliseconds>(renew_retry_at_ - Clock::now());
-    return std::max(security::until_renewal(*life, *server_now), retry);
+    return std::max(security::until_renewal(*token_life_, *server_now), retry);
 }
 
-void AgentCore::renew_token_if_due() {
+bool AgentCore::renew_token_if_due() {
     auto until = until_renewal();
-    if (!until || until->count() > 0) return;
-    auto life = security::token_lifetime(token_);  // there is one: until_renewal() read it
-    auto r = api_->call("GET",
-                        path_ + "/token?ttl=" + std::to_string(life->expires_at - life->issued_at));
+    if (!until || until->count() > 0) return false;
+    const auto ttl = token_life_->expires_at - token_life_->issued_at;
+    auto r = api_->call("GET", path_ + "/token?ttl=" + std::to_string(ttl));
     if (!r || !r->contains("Token") || !(*r)["Token"].is_string()) {
         renew_retry_at_ = Clock::now() + kRenewRetry;
         hooks_.log("cannot renew the agent's token: " +
                    (r ? std::string("no Token") : r.error().message));
-        return;
+        return false;
     }
     token_ = (*r)["Token"].get<std::string>();
+    token_life_ = security::token_lifetime(token_);
     api_->set_token(token_);
     if (hooks_.token_renewed) hooks_.token_renewed(token_);
     std::string saved = save_token(o_.state_dir, o_.machine, token_);
     hooks_.log("renewed the agent's token" + (saved.empty() ? "" : "; cannot keep it: " + saved));
+    return true;
 }
 
 // A wait for a wake-up ends when the token is due, so an agent idle for longer than its token
@@ -402,7 +403,13 @@ Step AgentCore::run_job(const Json& job) {
         if (!o_.client.server_fingerprint.empty())
             env.extra_env.push_back("RS_SERVER_FINGERPRINT=" + o_.client.server_fingerprint);
         ShipperSink sink(*running->shipper);
-        auto ran = hooks_.actions->run(run, env, sink, stop_);
+        // A job may outlast the token: renew it meanwhile, here on the stepping thread (whose
+        // connection is idle while the actions run), and hand it to the log shipper.
+        LogShipper& shipper = *running->shipper;
+        auto heartbeat = [this, &shipper] {
+            if (renew_token_if_due()) shipper.use_token(token_);
+        };
+        auto ran = hooks_.actions->run(run, env, sink, stop_, heartbeat);
         running->outcome = std::move(ran.outcome);
         hold = ran.hold;
     }

@@ -16,6 +16,7 @@
 #include "agent/fsm/machine_agent.hpp"
 #include "agent/fsm/state_file.hpp"
 #include "agent/runner/task_runner.hpp"
+#include "common/security/token.hpp"
 
 namespace drover::agent {
 
@@ -57,8 +58,10 @@ class ActionRunner {
         TaskOutcome outcome;
         std::chrono::milliseconds hold{0};
     };
+    // `heartbeat` is the core's upkeep during a long action (its token's renewal): call it about
+    // once a second while the actions run, if they run for long.
     virtual Result run(const TaskRun& run, const RunnerEnvironment& env, LogSink& log,
-                       const std::atomic<bool>& stop) = 0;
+                       const std::atomic<bool>& stop, const std::function<void()>& heartbeat) = 0;
 };
 std::unique_ptr<ActionRunner> make_process_runner();
 
@@ -105,7 +108,7 @@ class AgentCore {
     std::string move_job(const std::string& id, const nlohmann::json& ops, const std::string& state,
                          const std::string& exit_state);
     std::optional<std::chrono::milliseconds> until_renewal() const;
-    void renew_token_if_due();
+    bool renew_token_if_due();  // true: renewed
     void wake_for_renewal(StepWait& wait) const;
     Step dispatch(AgentState s);
     Step init();
@@ -126,6 +129,7 @@ class AgentCore {
     AgentHooks hooks_;
     client::ApiClient* api_;
     std::string token_;
+    std::optional<security::TokenLifetime> token_life_;  // token_'s, decoded once
     std::string path_;
     nlohmann::json machine_;      // the agent's last copy
     nlohmann::json wait_before_;  // the machine when the current wait began

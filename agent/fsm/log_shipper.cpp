@@ -131,6 +131,21 @@ void LogShipper::ship_over(client::ApiClient& api) {
     if (!thread_.joinable()) client_ = &api;
 }
 
+void LogShipper::use_token(std::string token) {
+    std::lock_guard lock(mutex_);
+    new_token_ = std::move(token);
+}
+
+// client_ is only ever used by the thread that ships, so that thread is the one to change it.
+void LogShipper::adopt_token() {
+    std::string token;
+    {
+        std::lock_guard lock(mutex_);
+        token.swap(new_token_);
+    }
+    if (!token.empty()) client_->set_token(token);
+}
+
 bool LogShipper::flush(std::chrono::milliseconds max_wait) {
     if (!thread_.joinable()) return flush_here(max_wait);
     std::unique_lock lock(mutex_);
@@ -211,6 +226,7 @@ void LogShipper::run() {
 // One chunk from the acknowledged offset on; the answer's X-Log-Size moves the offset, whether
 // the server appended (204), already had it (204) or has less than we thought (409).
 bool LogShipper::ship_some() {
+    adopt_token();
     if (!base_known_ && !learn_base()) return false;
     std::uint64_t from, end;
     {

@@ -46,6 +46,8 @@ class LogShipper {
     // OnFlush: ship over `api` from now on (a driver that moved the agent to another thread's
     // connection since the shipper was made).
     void ship_over(client::ApiClient& api);
+    // Ships with this token from the next request on (the agent renewed its own). Thread-safe.
+    void use_token(std::string token);
 
     // Ships and removes every spool a previous agent run left in `spool_dir`.
     static void ship_leftovers(const client::ClientOptions& client, const std::string& spool_dir);
@@ -55,6 +57,7 @@ class LogShipper {
     bool flush_here(std::chrono::milliseconds max_wait);
     void run();
     bool ship_some();
+    void adopt_token();
     bool learn_base();
     std::optional<std::uint64_t> server_size();
 
@@ -73,6 +76,7 @@ class LogShipper {
     std::uint64_t acked_ = 0;    // log offset the server has durably
     bool stopping_ = false;
     bool flushing_ = false;
+    std::string new_token_;  // for client_, taken by the thread that ships next
     std::thread thread_;
 };
 

@@ -22,6 +22,7 @@ constexpr auto kDrainAfterExit = std::chrono::seconds(2);
 constexpr auto kDrainAfterKill = std::chrono::seconds(1);
 constexpr int kPollMillis = 50;  // how often cancel and deadlines are looked at
 constexpr int kReapPollMillis = 10;
+constexpr auto kHeartbeat = std::chrono::seconds(1);
 constexpr std::size_t kReadChunk = 64 * 1024;
 
 // glibc's posix_spawn types need init/destroy pairs; these own them.
@@ -158,6 +159,7 @@ class Supervisor {
                 drain_until_ = Clock::now() + kDrainAfterExit;
             maybe_begin_stop();
             maybe_escalate();
+            maybe_heartbeat();
         }
         drain_ready_output();
         return {*status_, stopped_};
@@ -218,6 +220,12 @@ class Supervisor {
         kill_at_ = Clock::now() + policy_.kill_grace;
     }
 
+    void maybe_heartbeat() {
+        if (!policy_.heartbeat || Clock::now() < next_heartbeat_) return;
+        policy_.heartbeat();
+        next_heartbeat_ = Clock::now() + kHeartbeat;
+    }
+
     void maybe_escalate() {
         if (!stopping() || killed_ || Clock::now() < kill_at_) return;
         child_.signal_group(SIGKILL);
@@ -234,6 +242,7 @@ class Supervisor {
     bool killed_ = false;
     Clock::time_point kill_at_{};
     Clock::time_point drain_until_{};
+    Clock::time_point next_heartbeat_ = Clock::now() + kHeartbeat;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,9 @@ struct StopPolicy {
     std::optional<std::chrono::steady_clock::time_point> deadline;
     const std::atomic<bool>* cancel = nullptr;
     std::chrono::milliseconds kill_grace{10000};  // SIGTERM to the group, then SIGKILL
+    // Called about once a second while the child runs, on the supervising thread: the caller's
+    // chance to do its own upkeep during a long action (the agent renews its token).
+    std::function<void()> heartbeat;
 };
 
 struct ChildExit {

@@ -99,14 +99,14 @@ class Runner {
   public:
     Runner(const TaskRun& run, const RunnerEnvironment& env, LogSink& log,
            const std::atomic<bool>& cancel, const fs::path& runner_dir, const fs::path& task_dir,
-           std::optional<Clock::time_point> deadline)
+           std::optional<Clock::time_point> deadline, std::function<void()> heartbeat)
         : run_(run),
           env_(env),
           log_(log),
           cancel_(cancel),
           task_dir_(task_dir),
           env_vars_(task_environment(env, runner_dir, task_dir)),
-          stop_{deadline, &cancel, run.kill_grace} {}
+          stop_{deadline, &cancel, run.kill_grace, std::move(heartbeat)} {}
 
     TaskOutcome run(const std::vector<model::JobAction>& actions) {
         rules::JobResultFolder folder;
@@ -229,7 +229,7 @@ TaskOutcome setup_failure(const TaskRun& run, LogSink& log, const std::string& m
 }  // namespace
 
 TaskOutcome run_task(const TaskRun& run, const RunnerEnvironment& env, LogSink& log,
-                     const std::atomic<bool>& cancel) {
+                     const std::atomic<bool>& cancel, std::function<void()> heartbeat) {
     const auto start = Clock::now();
     std::optional<Clock::time_point> deadline;
     if (!run.timeout.empty()) {
@@ -249,7 +249,8 @@ TaskOutcome run_task(const TaskRun& run, const RunnerEnvironment& env, LogSink& 
     std::string error;
     auto task_dir = TaskDir::create(runner_dir, run.task, error);
     if (!task_dir) return setup_failure(run, log, error);
-    Runner runner(run, env, log, cancel, runner_dir, task_dir->path(), deadline);
+    Runner runner(run, env, log, cancel, runner_dir, task_dir->path(), deadline,
+                  std::move(heartbeat));
     return runner.run(model::filter_actions_for_os(run.actions, "linux"));
 }
 

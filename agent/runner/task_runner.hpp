@@ -6,6 +6,7 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,9 @@ struct TaskOutcome {
 };
 
 // Runs the task to its end, a timeout, or `cancel` becoming true (looked at every ~50 ms).
-// Writes everything to `log`; never throws.
+// Writes everything to `log`; never throws. `heartbeat`, when set, is called about once a second
+// while an action's process runs (StopPolicy::heartbeat).
 TaskOutcome run_task(const TaskRun& run, const RunnerEnvironment& env, LogSink& log,
-                     const std::atomic<bool>& cancel);
+                     const std::atomic<bool>& cancel, std::function<void()> heartbeat = {});
 
 }  // namespace drover::agent

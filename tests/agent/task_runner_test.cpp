@@ -201,6 +201,28 @@ TEST_CASE("runner: output reaches the log while the command still runs", "[runne
     CHECK(sink.text().find("early\nlate\n") != std::string::npos);
 }
 
+// The agent renews its token from the heartbeat, so it must come while a long action runs, on
+// the runner's own thread (the agent's state is not shared with another), about once a second.
+TEST_CASE("runner: the heartbeat comes while an action runs, on the runner's thread", "[runner]") {
+    Harness h;
+    const auto runner_thread = std::this_thread::get_id();
+    int beats = 0;
+    bool other_thread = false;
+    auto heartbeat = [&] {
+        ++beats;
+        other_thread |= std::this_thread::get_id() != runner_thread;
+    };
+    const auto began = std::chrono::steady_clock::now();
+    auto out =
+        run_task(task({script("a", "#!/bin/sh\nsleep 2.5\n")}), h.env, h.log, h.cancel, heartbeat);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    check_result(out, JobState::Finished, ExitState::Complete);
+    CHECK(beats >= 1);
+    CHECK(beats <= static_cast<int>(seconds) + 1);  // not in a loop: at most one a second
+    CHECK_FALSE(other_thread);
+}
+
 TEST_CASE("runner: large output arrives whole", "[runner]") {
     Harness h;
     auto out = h.run(task({script("a",

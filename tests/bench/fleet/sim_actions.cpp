@@ -41,7 +41,8 @@ std::chrono::milliseconds SimulatedActions::draw_hold() {
 
 SimulatedActions::Result SimulatedActions::run(const agent::TaskRun& run,
                                                const agent::RunnerEnvironment& env,
-                                               agent::LogSink& log, const std::atomic<bool>&) {
+                                               agent::LogSink& log, const std::atomic<bool>&,
+                                               const std::function<void()>&) {
     log.write(simulated_log(run.task, env.machine_uuid, profile_.log_bytes));
     auto mode = rules::exit_code_mode(run.feature_flags, false);
     std::vector<rules::ExitFlags> flags;

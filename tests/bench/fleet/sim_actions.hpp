@@ -24,8 +24,9 @@ struct ActionProfile {
 class SimulatedActions : public agent::ActionRunner {
   public:
     explicit SimulatedActions(ActionProfile profile);
+    // Instant: the simulated time is the result's hold, stepped by the driver, so no heartbeat.
     Result run(const agent::TaskRun& run, const agent::RunnerEnvironment& env, agent::LogSink& log,
-               const std::atomic<bool>& stop) override;
+               const std::atomic<bool>& stop, const std::function<void()>& heartbeat) override;
 
   private:
     std::chrono::milliseconds draw_hold();
