@@ -30,14 +30,16 @@ std::string job_machine_of(const nlohmann::json& event) {
     return "";
 }
 
-// How an event is routed: from its writer when it was live, from its JSON when read back from
-// the log. Nullopt for data that is not an Event object.
-std::optional<store::EventRoute> route_of(const store::EventRecord& record) {
-    if (!record.route.type.empty()) return record.route;
+// How an event is routed: by its writer's route when it was live (no copy), else by its JSON,
+// read back from the log and parsed into `read_back`. Null for data that is not an Event object.
+const store::EventRoute* route_of(const store::EventRecord& record,
+                                  std::optional<store::EventRoute>& read_back) {
+    if (!record.route.type.empty()) return &record.route;
     auto doc = nlohmann::json::parse(record.data, nullptr, false);
-    if (!doc.is_object()) return std::nullopt;
-    return store::EventRoute{doc.value("Type", ""), doc.value("Action", ""), doc.value("Key", ""),
-                             job_machine_of(doc)};
+    if (!doc.is_object()) return nullptr;
+    read_back = store::EventRoute{doc.value("Type", ""), doc.value("Action", ""),
+                                  doc.value("Key", ""), job_machine_of(doc)};
+    return &*read_back;
 }
 
 constexpr int kShutdownRetryMs = 2000;
@@ -80,15 +82,15 @@ EventBus::~EventBus() {
 void EventBus::publish(const std::vector<store::EventRecord>& events) {
     published_count_.fetch_add(events.size(), std::memory_order_relaxed);
     std::vector<std::string> frames;
+    std::vector<std::optional<store::EventRoute>> read_back(events.size());
     std::vector<Parsed> parsed;
     frames.reserve(events.size());
     parsed.reserve(events.size());
-    for (const auto& e : events) {
-        auto route = route_of(e);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const auto* route = route_of(events[i], read_back[i]);
         if (!route) continue;
-        frames.push_back(sse_frame(e.seq, e.data));
-        parsed.push_back({e.seq, std::move(route->type), std::move(route->action),
-                          std::move(route->key), std::move(route->job_machine), nullptr});
+        frames.push_back(sse_frame(events[i].seq, events[i].data));
+        parsed.push_back({events[i].seq, route, nullptr});
     }
     for (std::size_t i = 0; i < parsed.size(); ++i)
         parsed[i].frame = &frames[i];
@@ -97,7 +99,7 @@ void EventBus::publish(const std::vector<store::EventRecord>& events) {
     std::vector<std::uint64_t> dropped;
     for (const auto& ev : parsed) {
         last_published_ = std::max(last_published_, ev.seq);
-        if (auto it = by_key_.find({ev.type, ev.key}); it != by_key_.end())
+        if (auto it = by_key_.find({ev.route->type, ev.route->key}); it != by_key_.end())
             for (auto id : it->second)
                 deliver(subscribers_.at(id), id, ev, dropped);
         for (auto id : wildcard_)
@@ -109,8 +111,9 @@ void EventBus::publish(const std::vector<store::EventRecord>& events) {
 
 void EventBus::deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
                        std::vector<std::uint64_t>& dropped) {
-    if (ev.seq <= sub.last_seq || !sub.filters.matches(ev.type, ev.action, ev.key)) return;
-    if (sub.visible && !sub.visible(ev.type, ev.key, ev.job_machine)) return;
+    const store::EventRoute& r = *ev.route;
+    if (ev.seq <= sub.last_seq || !sub.filters.matches(r.type, r.action, r.key)) return;
+    if (sub.visible && !sub.visible(r.type, r.key, r.job_machine)) return;
     if (sub.stream->write(*ev.frame)) {
         sub.last_seq = ev.seq;
         return;
@@ -161,7 +164,8 @@ Subscription EventBus::subscribe_locked(std::shared_ptr<http::Stream> stream,
         }
         sub.last_seq = *since;
         for (const auto& r : replay) {
-            auto route = route_of(r);
+            std::optional<store::EventRoute> read_back;
+            const auto* route = route_of(r, read_back);
             if (!route) continue;
             if (sub.filters.matches(route->type, route->action, route->key) &&
                 (!sub.visible || sub.visible(route->type, route->key, route->job_machine)))

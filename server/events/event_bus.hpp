@@ -86,7 +86,7 @@ class EventBus {
     };
     struct Parsed {
         std::uint64_t seq;
-        std::string type, action, key, job_machine;
+        const store::EventRoute* route;  // the record's, or one read back from its JSON
         const std::string* frame;
     };
 
