@@ -132,14 +132,28 @@ json replace_op(const std::string& path, const json& value) {
     return json::array({{{"op", "replace"}, {"path", path}, {"value", value}}});
 }
 
-using Raw = RawReply;
+struct Raw {
+    int status = 0;
+    std::string body;
+};
+
+Raw send_raw(httplib::Client& c, const std::string& method, const std::string& path,
+             const httplib::Headers& headers = {}, const std::string& body = "") {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    req.headers = headers;
+    req.body = body;
+    auto res = c.send(req);
+    return res ? Raw{res->status, res->body} : Raw{};
+}
 
 Raw put_log(httplib::Client& c, const std::string& job, const std::string& bytes) {
-    return send_bytes(c, "PUT", kApi + "/jobs/" + job + "/log", {{"Content-Type", kOctets}}, bytes);
+    return send_raw(c, "PUT", kApi + "/jobs/" + job + "/log", {{"Content-Type", kOctets}}, bytes);
 }
 
 std::string get_log(httplib::Client& c, const std::string& job) {
-    Raw r = send_bytes(c, "GET", kApi + "/jobs/" + job + "/log");
+    Raw r = send_raw(c, "GET", kApi + "/jobs/" + job + "/log");
     REQUIRE(r.status == 200);
     return r.body;
 }

@@ -133,19 +133,4 @@ inline Reply del(httplib::Client& c, const std::string& path) {
     return call(c, "DELETE", path);
 }
 
-// The same for bytes (job logs, bodies that are not JSON): the answer as it came.
-struct RawReply {
-    int status = 0;  // 0: no answer
-    std::string body;
-    httplib::Headers headers;
-    std::string header(const std::string& name) const {
-        auto it = headers.find(name);
-        return it == headers.end() ? "<none>" : it->second;
-    }
-    std::size_t count(const std::string& name) const { return headers.count(name); }
-    nlohmann::json json_body() const { return nlohmann::json::parse(body, nullptr, false); }
-};
-RawReply send_bytes(httplib::Client& c, const std::string& method, const std::string& path,
-                    const httplib::Headers& headers = {}, const std::string& body = "");
-
 }  // namespace drover::testing
