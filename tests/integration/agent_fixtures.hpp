@@ -1,5 +1,5 @@
 // What the tests of the real `drover agent` share: a scratch directory per test (state dirs,
-// marker files, config files) and tasks made of one bash script.
+// marker files, config files), tasks made of one bash script, and counting what droverd logged.
 #pragma once
 #include <stdlib.h>
 
@@ -32,6 +32,22 @@ inline void make_task(httplib::Client& c, const std::string& name, const std::st
                   {"Meta", meta},
                   {"Templates", {{{"Name", "run"}, {"Contents", "#!/bin/bash\n" + script}}}}})
                 .status == 201);
+}
+
+// How many times `what` occurs in `text` (overlapping occurrences counted).
+inline std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
+
+// How many of droverd's log lines so far contain `what`.
+inline std::size_t log_lines_with(const DroverdProcess& d, const std::string& what) {
+    std::size_t n = 0;
+    for (const auto& line : d.log_lines())
+        n += line.find(what) != std::string::npos;
+    return n;
 }
 
 }  // namespace drover::testing

@@ -41,20 +41,6 @@ std::int64_t unix_now() {
         .count();
 }
 
-std::size_t count_of(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++n;
-    return n;
-}
-
-std::size_t log_lines_with(const DroverdProcess& d, const std::string& what) {
-    std::size_t n = 0;
-    for (const auto& line : d.log_lines())
-        n += line.find(what) != std::string::npos;
-    return n;
-}
-
 json finished_jobs(httplib::Client& c) {
     return get(c, "/api/v3/jobs?Machine=" + kUuid + "&State=finished").body;
 }

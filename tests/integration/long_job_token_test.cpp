@@ -22,20 +22,6 @@ const std::string kMachine = "/api/v3/machines/" + kUuid;
 constexpr int kTokenTtl = 6;  // seconds: due for renewal 3 s before expiry
 constexpr int kLines = 30;    // one every 0.5 s: the job lives two and a half tokens
 
-std::size_t count_of(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++n;
-    return n;
-}
-
-std::size_t log_lines_with(const DroverdProcess& d, const std::string& what) {
-    std::size_t n = 0;
-    for (const auto& line : d.log_lines())
-        n += line.find(what) != std::string::npos;
-    return n;
-}
-
 }  // namespace
 
 TEST_CASE("a job longer than the agent's token: renewed meanwhile, its whole log arrives",
