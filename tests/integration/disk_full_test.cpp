@@ -132,28 +132,12 @@ json replace_op(const std::string& path, const json& value) {
     return json::array({{{"op", "replace"}, {"path", path}, {"value", value}}});
 }
 
-struct Raw {
-    int status = 0;
-    std::string body;
-};
-
-Raw send_raw(httplib::Client& c, const std::string& method, const std::string& path,
-             const httplib::Headers& headers = {}, const std::string& body = "") {
-    httplib::Request req;
-    req.method = method;
-    req.path = path;
-    req.headers = headers;
-    req.body = body;
-    auto res = c.send(req);
-    return res ? Raw{res->status, res->body} : Raw{};
-}
-
-Raw put_log(httplib::Client& c, const std::string& job, const std::string& bytes) {
-    return send_raw(c, "PUT", kApi + "/jobs/" + job + "/log", {{"Content-Type", kOctets}}, bytes);
+BytesReply put_log(httplib::Client& c, const std::string& job, const std::string& bytes) {
+    return call_bytes(c, "PUT", kApi + "/jobs/" + job + "/log", {{"Content-Type", kOctets}}, bytes);
 }
 
 std::string get_log(httplib::Client& c, const std::string& job) {
-    Raw r = send_raw(c, "GET", kApi + "/jobs/" + job + "/log");
+    BytesReply r = call_bytes(c, "GET", kApi + "/jobs/" + job + "/log");
     REQUIRE(r.status == 200);
     return r.body;
 }
@@ -228,7 +212,7 @@ void expect_no_space(const Reply& r, const std::string& model) {
     CHECK(r.body["Type"] == "StorageError");
 }
 
-void expect_no_space(const Raw& r) {
+void expect_no_space(const BytesReply& r) {
     expect_no_space(r.status, json::parse(r.body, nullptr, false), "jobs");
 }
 

@@ -260,4 +260,16 @@ Reply call(httplib::Client& c, const std::string& method, const std::string& pat
     return r;
 }
 
+BytesReply call_bytes(httplib::Client& c, const std::string& method, const std::string& path,
+                      const httplib::Headers& headers, const std::string& body) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    req.headers = headers;
+    req.body = body;
+    auto res = c.send(req);
+    if (!res) return {};
+    return {res->status, res->body, res->headers};
+}
+
 }  // namespace drover::testing

@@ -133,4 +133,19 @@ inline Reply del(httplib::Client& c, const std::string& path) {
     return call(c, "DELETE", path);
 }
 
+// A reply whose body is bytes, not JSON: job logs, and bodies a test must see exactly.
+struct BytesReply {
+    int status = 0;  // 0 when no reply came
+    std::string body;
+    httplib::Headers headers;
+    std::string header(const std::string& name) const {
+        auto it = headers.find(name);
+        return it == headers.end() ? "<none>" : it->second;
+    }
+    std::size_t count(const std::string& name) const { return headers.count(name); }
+    nlohmann::json json_body() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+BytesReply call_bytes(httplib::Client& c, const std::string& method, const std::string& path,
+                      const httplib::Headers& headers = {}, const std::string& body = "");
+
 }  // namespace drover::testing

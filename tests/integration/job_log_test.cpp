@@ -31,53 +31,24 @@ json replace_op(const std::string& path, const json& value) {
     return json::array({{{"op", "replace"}, {"path", path}, {"value", value}}});
 }
 
-// A raw reply: the log is bytes, not JSON.
-struct Raw {
-    int status = 0;
-    std::string body;
-    httplib::Headers headers;
-    std::string header(const std::string& name) const {
-        auto it = headers.find(name);
-        return it == headers.end() ? "<none>" : it->second;
-    }
-    std::size_t count(const std::string& name) const { return headers.count(name); }
-    json json_body() const { return json::parse(body, nullptr, false); }
-};
-
-Raw send(httplib::Client& c, const std::string& method, const std::string& path,
-         const httplib::Headers& headers = {}, const std::string& body = "") {
-    httplib::Request req;
-    req.method = method;
-    req.path = path;
-    req.headers = headers;
-    req.body = body;
-    auto res = c.send(req);
-    Raw r;
-    if (!res) return r;
-    r.status = res->status;
-    r.body = res->body;
-    r.headers = res->headers;
-    return r;
-}
-
-Raw put_log(httplib::Client& c, const std::string& job, const std::string& bytes,
-            std::optional<std::string> offset = std::nullopt,
-            std::optional<std::string> type = kOctets) {
+BytesReply put_log(httplib::Client& c, const std::string& job, const std::string& bytes,
+                   std::optional<std::string> offset = std::nullopt,
+                   std::optional<std::string> type = kOctets) {
     httplib::Headers h;
     if (type) h.emplace("Content-Type", *type);
     if (offset) h.emplace("X-Log-Offset", *offset);
-    return send(c, "PUT", log_path(job), h, bytes);
+    return call_bytes(c, "PUT", log_path(job), h, bytes);
 }
 
-Raw put_at(httplib::Client& c, const std::string& job, std::size_t offset,
-           const std::string& bytes) {
+BytesReply put_at(httplib::Client& c, const std::string& job, std::size_t offset,
+                  const std::string& bytes) {
     return put_log(c, job, bytes, std::to_string(offset));
 }
 
-Raw get_log(httplib::Client& c, const std::string& job, const std::string& range = "") {
+BytesReply get_log(httplib::Client& c, const std::string& job, const std::string& range = "") {
     httplib::Headers h;
     if (!range.empty()) h.emplace("Range", range);
-    return send(c, "GET", log_path(job), h);
+    return call_bytes(c, "GET", log_path(job), h);
 }
 
 // A task, a stage with it, a machine in that stage and the machine's first job (created).
@@ -119,7 +90,7 @@ void set_finished(httplib::Client& c, const std::string& job) {
     REQUIRE(r.body["State"] == "finished");
 }
 
-void expect_error(const Raw& r, int code, const std::string& job) {
+void expect_error(const BytesReply& r, int code, const std::string& job) {
     CHECK(r.header("Content-Type") == "application/json");
     json body = r.json_body();
     CHECK(body["Code"] == code);
@@ -202,7 +173,7 @@ TEST_CASE("PUT log takes only application/octet-stream and answers 204 with X-Lo
     std::string log = first_line(job);
     REQUIRE(log.size() == 50);
 
-    Raw r = get_log(*c, job);
+    BytesReply r = get_log(*c, job);
     REQUIRE(r.status == 200);
     CHECK(r.body == log);  // created with the job
     CHECK(r.header("X-Log-Size") == "50");
@@ -243,7 +214,7 @@ TEST_CASE("X-Log-Offset: appends at the size, ignores retries, trims overlaps, r
     std::string log = first_line(job);
     const std::size_t base = log.size();
 
-    Raw r = put_at(*c, job, base, "alpha\n");  // offset == stored size: appended
+    BytesReply r = put_at(*c, job, base, "alpha\n");  // offset == stored size: appended
     CHECK(r.status == 204);
     CHECK(r.header("X-Log-Size") == std::to_string(base + 6));
     log += "alpha\n";
@@ -297,7 +268,7 @@ TEST_CASE("GET and HEAD log: octet-stream, X-Log-Size, byte ranges",
     const std::string log = first_line(job) + "0123456789\n";
     const std::string size = std::to_string(log.size());  // 61
 
-    Raw r = get_log(*c, job);
+    BytesReply r = get_log(*c, job);
     CHECK(r.status == 200);
     CHECK(r.count("Content-Type") == 1);
     CHECK(r.header("Content-Type") == kOctets);
@@ -328,7 +299,7 @@ TEST_CASE("GET and HEAD log: octet-stream, X-Log-Size, byte ranges",
     CHECK(r.header("X-Log-Size") == size);
     CHECK(r.json_body()["Code"] == 416);
 
-    r = send(*c, "HEAD", log_path(job));
+    r = call_bytes(*c, "HEAD", log_path(job));
     CHECK(r.status == 200);
     CHECK(r.header("X-Log-Size") == size);
     CHECK(r.header("Content-Length") == size);
@@ -337,7 +308,7 @@ TEST_CASE("GET and HEAD log: octet-stream, X-Log-Size, byte ranges",
 
     // Appends show in the next HEAD.
     REQUIRE(put_log(*c, job, "more\n").status == 204);
-    r = send(*c, "HEAD", log_path(job));
+    r = call_bytes(*c, "HEAD", log_path(job));
     CHECK(r.status == 200);
     CHECK(r.header("X-Log-Size") == std::to_string(log.size() + 5));
 }
@@ -354,7 +325,7 @@ TEST_CASE("log ranges: one Content-Type on 416, and bytes=<size>- is unsatisfiab
     std::string job = make_job(*c);
     REQUIRE(put_log(*c, job, "0123456789\n").status == 204);
 
-    Raw r = get_log(*c, job, "bytes=62-");
+    BytesReply r = get_log(*c, job, "bytes=62-");
     REQUIRE(r.status == 416);
     CHECK(r.count("Content-Type") == 1);
     CHECK(r.header("Content-Type") == "application/json");
@@ -368,7 +339,7 @@ TEST_CASE("job log of an unknown job is 404", "[integration][joblog]") {
     DroverdProcess d;
     auto c = d.client();
     const std::string ghost = "0b7c2d1e-3f4a-4b5c-8d6e-7f8091a2b3c4";
-    Raw r = get_log(*c, ghost);
+    BytesReply r = get_log(*c, ghost);
     CHECK(r.status == 404);
     CHECK(r.json_body()["Code"] == 404);
     r = put_log(*c, ghost, "orphan\n");
@@ -376,7 +347,7 @@ TEST_CASE("job log of an unknown job is 404", "[integration][joblog]") {
     CHECK(r.json_body()["Code"] == 404);
     r = put_at(*c, ghost, 0, "orphan\n");
     CHECK(r.status == 404);
-    CHECK(send(*c, "HEAD", log_path(ghost)).status == 404);
+    CHECK(call_bytes(*c, "HEAD", log_path(ghost)).status == 404);
     CHECK(get_log(*c, ghost).status == 404);  // the refused PUTs created nothing
 }
 
@@ -389,7 +360,7 @@ TEST_CASE("acknowledged log bytes survive SIGKILL and uploads resume from X-Log-
     for (int i = 0; i < 20; ++i) {
         std::string chunk =
             "chunk " + std::to_string(i) + " " + std::string(40, static_cast<char>('a' + i)) + "\n";
-        Raw r = put_at(*c, job, log.size(), chunk);
+        BytesReply r = put_at(*c, job, log.size(), chunk);
         REQUIRE(r.status == 204);
         log += chunk;
         REQUIRE(r.header("X-Log-Size") == std::to_string(log.size()));
@@ -399,7 +370,7 @@ TEST_CASE("acknowledged log bytes survive SIGKILL and uploads resume from X-Log-
     d.start();
     c = d.client();
 
-    Raw r = send(*c, "HEAD", log_path(job));
+    BytesReply r = call_bytes(*c, "HEAD", log_path(job));
     REQUIRE(r.status == 200);
     CHECK(r.header("X-Log-Size") == std::to_string(log.size()));
     r = get_log(*c, job);
@@ -454,7 +425,7 @@ TEST_CASE("follow streams appended bytes live and ends when the job finishes",
     REQUIRE(end);  // the stream ended by itself
     CHECK(end->error.empty());
     CHECK(end->status == 200);
-    CHECK(Raw{0, "", end->headers}.header("Content-Type") == kOctets);
+    CHECK(BytesReply{0, "", end->headers}.header("Content-Type") == kOctets);
     CHECK(f.bytes() == log);  // everything, once, in order
 }
 
@@ -528,7 +499,7 @@ TEST_CASE("a log past --job-log-max-bytes keeps head and tail around a marker",
         // 60 recognisable bytes each: "chunk a aaaa...a\n"
         std::string chunk = std::string("chunk ") + fill + " " + std::string(51, fill) + "\n";
         REQUIRE(chunk.size() == 60);
-        Raw r = put_at(*c, job, full.size(), chunk);
+        BytesReply r = put_at(*c, job, full.size(), chunk);
         REQUIRE(r.status == 204);
         full += chunk;
         CHECK(r.header("X-Log-Size") == std::to_string(full.size()));  // counts every byte
@@ -538,7 +509,7 @@ TEST_CASE("a log past --job-log-max-bytes keeps head and tail around a marker",
     // Max 200 keeps the first 100 bytes and at least the newest 100. The store rewrites its tail
     // to exactly the newest 100 whenever the kept tail would exceed 200: at 230 bytes (tail from
     // 130) and again at 350 (tail from 250), so bytes [100, 250) are the omitted 150.
-    Raw r = get_log(*c, job);
+    BytesReply r = get_log(*c, job);
     REQUIRE(r.status == 200);
     CHECK(r.header("X-Log-Size") == "350");
     const std::string marker = "\n[drover: log truncated: 150 bytes omitted]\n";
