@@ -21,6 +21,7 @@ std::string_view sub_key(std::string_view sub) {
 
 // The path with its IDs replaced by placeholders; not necessarily a known template.
 std::string shape_of(std::string_view path) {
+    if (path.starts_with("/ui/")) return "/ui/{file}";
     if (path.substr(0, kApi.size()) != kApi) return std::string(path);
     std::string_view rest = path.substr(kApi.size());
     if (rest.empty() || rest == "/") return std::string(kApi);
@@ -43,8 +44,9 @@ std::string shape_of(std::string_view path) {
 }  // namespace
 
 RouteTemplates::RouteTemplates(const std::vector<std::string>& object_prefixes) {
-    for (std::string_view fixed : {"/healthz", "/metrics", "/api/v3", "/api/v3/info",
-                                   "/api/v3/events", "/api/v3/contents", "/api/v3/contents/{id}"})
+    for (std::string_view fixed :
+         {"/healthz", "/metrics", "/ui", "/ui/{file}", "/api/v3", "/api/v3/info", "/api/v3/events",
+          "/api/v3/contents", "/api/v3/contents/{id}"})
         add(std::string(fixed));
     for (const std::string& prefix : object_prefixes) {
         const std::string base = std::string(kApi) + "/" + prefix;

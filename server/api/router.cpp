@@ -7,6 +7,7 @@
 #include "server/api/object_routes.hpp"
 #include "server/api/reply.hpp"
 #include "server/api/security_routes.hpp"
+#include "server/api/ui_routes.hpp"
 #include "server/events/event_bus.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/ops/log.hpp"
@@ -94,6 +95,10 @@ void Router::handle(const http::Request& req, http::Response& res) {
 
 void Router::serve(const http::Request& req, http::Response& res, std::string& principal_name) {
     if (req.path == "/healthz") return serve_health(req, res);
+    // Public by decision, like /healthz: the dashboard's files are code and style, no data. The
+    // dashboard then reads everything through /api/v3 below, with its user's own credentials.
+    if (is_ui_path(ui::embedded_assets(), req.path))
+        return serve_ui(ui::embedded_assets(), req, res);
     const bool metrics = req.path == kMetricsPath;
     if (metrics && options_.metrics_public) return serve_metrics(req, res);
     if (!metrics && req.path.rfind(kApiPrefix, 0) != 0 && req.path != "/api/v3")

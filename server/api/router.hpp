@@ -1,8 +1,9 @@
 // droverd's single request entry point: every request is authenticated and authorised here, in
 // one place (spec 6.1, issue 7), and only then dispatched by path to the object routes (spec
 // 6.2), the param sub-resources (spec 6.3), the event stream (spec 6.6) and the misc endpoints,
-// /metrics included. Every answered request is counted and logged here too (server/ops), with
-// its route template and principal.
+// /metrics included; the few public paths (/healthz, the dashboard's files at /ui/) are decided
+// here too. Every answered request is counted and logged here (server/ops), with its route
+// template and principal.
 #pragma once
 #include <functional>
 #include <string>

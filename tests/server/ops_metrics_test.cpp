@@ -144,8 +144,11 @@ TEST_CASE("route templates replace IDs and param names with placeholders", "[ops
     CHECK(name("/api/v3/users/admin/token") == "/api/v3/users/{id}/token");
     CHECK(name("/api/v3/params/a/b/c") == "/api/v3/params/{id}");
     CHECK(name("/api/v3/contents/bundle") == "/api/v3/contents/{id}");
+    CHECK(name("/ui") == "/ui");
+    CHECK(name("/ui/") == "/ui/{file}");
+    CHECK(name("/ui/js/app.js") == "/ui/{file}");
     for (std::string_view odd :
-         {"/", "/favicon.ico", "/api/v3x", "/api/v3/nosuchtype", "/api/v3/nosuchtype/x",
+         {"/", "/favicon.ico", "/uix", "/api/v3x", "/api/v3/nosuchtype", "/api/v3/nosuchtype/x",
           "/api/v3/machines/abc/bogus", "/api/v3/machines/abc/log/x", "/api/v3/info/x"})
         CHECK(name(odd) == "other");
 }
