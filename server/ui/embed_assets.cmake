@@ -25,7 +25,8 @@ if(DIST)
   list(SORT files)
 endif()
 
-set(body "// Generated from the dashboard's dist dir by server/ui/embed_assets.cmake; do not edit.\n")
+string(CONCAT body "// Generated from the dashboard's dist dir by server/ui/embed_assets.cmake; "
+                   "do not edit.\n")
 string(APPEND body "#include \"server/ui/ui_assets.hpp\"\n\nnamespace drover::ui {\n")
 set(rows "")
 set(index 0)
