@@ -126,7 +126,7 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
   const shown = el("p", { class: "muted", "aria-live": "polite", "data-testid": "fleet-shown" });
   const errors = el("p", { class: "error", role: "alert" });
   const counts = el("ul", { class: "counts", "data-testid": "state-counts",
-                            "aria-label": "Machines per current job state" });
+                            "aria-label": "Machine counts per state of the current job" });
   const vlist = new VirtualList<Row>({
     label: "Machines", rowHeight: 36, pageSize: 100,
     columns: ["Name", "Workflow", "Stage", "Tasks", "Runnable", "Job state", "In state"],

@@ -69,10 +69,13 @@ export function jobView(root: HTMLElement, id: string, ctx: ViewContext): Cleanu
   // One read of the log from `offset`; follows while the job is not over. False when done.
   async function readLog(): Promise<boolean> {
     const follow = job !== null && !isOver(job);
+    const path = `jobs/${encodeURIComponent(id)}/log`;
+    // A finished log read again from its end would be a 416: ask for its size first.
+    if (!follow && offset > 0 && (await logSize(path).catch(() => offset + 1)) <= offset) return false;
     const headers: Record<string, string> = { Accept: "application/octet-stream" };
     if (offset > 0) headers["Range"] = `bytes=${offset}-`;
     try {
-      const res = await request(`jobs/${encodeURIComponent(id)}/log${follow ? "?follow=true" : ""}`,
+      const res = await request(`${path}${follow ? "?follow=true" : ""}`,
                                 { headers, signal: abort.signal });
       logState.textContent = follow ? "Following the log while the job runs…" : "";
       if (res.body) {
@@ -97,6 +100,11 @@ export function jobView(root: HTMLElement, id: string, ctx: ViewContext): Cleanu
     job = await getJson<Job>(`jobs/${encodeURIComponent(id)}`);
     drawFacts();
     return true;
+  }
+
+  async function logSize(path: string): Promise<number> {
+    const res = await request(path, { method: "HEAD", signal: abort.signal });
+    return Number(res.headers.get("X-Log-Size") ?? "0");
   }
 
   async function followLog(): Promise<void> {

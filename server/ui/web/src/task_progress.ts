@@ -44,6 +44,7 @@ export function progressOf(m: Machine, job: Job | undefined): Progress {
 }
 
 export function progressBar(m: Machine, job: Job | undefined): HTMLElement {
+  if (m.Tasks.length === 0) return el("span", { class: "muted" }, "no tasks");
   const p = progressOf(m, job);
   const jobState = job && job.CurrentIndex === m.CurrentTask ? job.State : "";
   const summary = `${p.done} of ${p.tasks} tasks done` +

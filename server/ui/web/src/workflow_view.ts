@@ -56,7 +56,7 @@ function stageBox(wf: string, name: string, stage: Stage | undefined, machines: 
 function arrow(from: string, to: string): HTMLElement {
   const reboot = from !== to && to !== "";
   return el("li", { class: reboot ? "arrow reboot" : "arrow", "aria-hidden": reboot ? false : "true" },
-            reboot ? el("span", {}, `⟳ reboot into ${to}`) : "→");
+            reboot ? el("span", {}, `⟳ ${from ? "reboot" : "boot"} into ${to}`) : "→");
 }
 
 export function workflowView(root: HTMLElement, name: string, ctx: ViewContext): Cleanup {
@@ -92,7 +92,8 @@ export function workflowView(root: HTMLElement, name: string, ctx: ViewContext):
     w.Stages.forEach((s, i) => {
       const stage = stages.get(s);
       const enters = stage?.BootEnv || env;
-      if (i > 0) items.push(arrow(env, enters === env ? "" : enters));
+      // The first stage's bootenv is a reboot too, for a machine not already in it.
+      if (i > 0 || enters !== env) items.push(arrow(env, enters === env ? "" : enters));
       items.push(stageBox(w.Name, s, stage, counts[i] ?? 0));
       env = bootEnvAfter(stage, env);
     });
