@@ -97,9 +97,10 @@ function jobStateSource(f: Filters): PageSource<Row> {
   };
 }
 
-function timeInState(job: Job | undefined): string {
+// When the current job entered its state; the ticker updates the cells from data-since.
+function stateSince(job: Job | undefined): string {
   if (!job) return "";
-  return since(job.State === "finished" || job.State === "failed" ? job.EndTime : job.StartTime);
+  return job.State === "finished" || job.State === "failed" ? job.EndTime : job.StartTime;
 }
 
 function cells(r: Row): HTMLElement[] {
@@ -112,7 +113,7 @@ function cells(r: Row): HTMLElement[] {
     el("span", { class: "c-progress" }, progressBar(m, r.job)),
     el("span", { class: "c-runnable" }, m.Runnable ? "yes" : "paused"),
     el("span", { class: "c-state" }, stateBadge(r.job?.State ?? "")),
-    el("span", { class: "c-time" }, timeInState(r.job)),
+    el("span", { class: "c-time", "data-since": stateSince(r.job) }, since(stateSince(r.job))),
   ];
 }
 
@@ -131,6 +132,7 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
     label: "Machines", rowHeight: 36, pageSize: 100,
     columns: ["Name", "Workflow", "Stage", "Tasks", "Runnable", "Job state", "In state"],
     renderCells: cells,
+    key: (r) => r.machine.Uuid,
     rowAttrs: (r) => ({ "data-machine": r.machine.Name }),
     onTotal: (n) => { shown.textContent = `${n} machine${n === 1 ? "" : "s"} shown`; },
     onError: (msg) => { errors.textContent = msg; },
@@ -210,7 +212,7 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
     const m = ev.Object as Machine | undefined;
     if (ev.Action === "create" || ev.Action === "delete" || !m) return refresh();
     const old = ev.Original as Machine | undefined;
-    vlist.updateWhere((r) => r.machine.Uuid === ev.Key, (r) => ({ ...r, machine: m }));
+    vlist.update(ev.Key, (r) => ({ ...r, machine: m }));
     if (filters.workflow || filters.stage || filters.name)
       if (!old || old.Workflow !== m.Workflow || old.Stage !== m.Stage || old.Name !== m.Name)
         refresh();
@@ -218,13 +220,16 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
   const onJob = (ev: DrpEvent): void => {
     const j = ev.Object as Job | undefined;
     if (!j) return;
-    if (j.Current) vlist.updateWhere((r) => r.machine.Uuid === j.Machine, (r) => ({ ...r, job: j }));
+    if (j.Current) vlist.update(j.Machine, (r) => ({ ...r, job: j }));
     refresh();
   };
   const unsubs = [ctx.events.subscribe("machines", onMachine),
                   ctx.events.subscribe("jobs", onJob),
                   ctx.events.onReset(refresh)];
-  const ticker = window.setInterval(() => vlist.redraw(), 5000);
+  const ticker = window.setInterval(() => {
+    for (const cell of vlist.element.querySelectorAll<HTMLElement>(".c-time[data-since]"))
+      cell.textContent = since(cell.dataset["since"]);
+  }, 5000);
 
   replaceChildren(root, el("h1", {}, "Fleet"), counts, form, shown, errors, vlist.element);
   void fillOptions();

@@ -14,6 +14,7 @@ export interface VirtualListOptions<T> {
   rowHeight: number;          // px; CSS gives .vrow the same height
   pageSize: number;
   renderCells(item: T, index: number): HTMLElement[];
+  key(item: T): string;       // what live updates find an item by (a machine's Uuid)
   rowAttrs(item: T): Record<string, string>;
   onTotal(filtered: number): void;
   onError(message: string): void;
@@ -32,6 +33,7 @@ export class VirtualList<T> {
   private readonly spacer: HTMLDivElement;
   private source: PageSource<T> | null = null;
   private pages = new Map<number, T[]>();
+  private where = new Map<string, [number, number]>();  // key -> [page, index in page]
   private pending = new Set<number>();
   private shown = new Map<number, Shown<T>>();
   private total = 0;
@@ -63,6 +65,7 @@ export class VirtualList<T> {
     this.source = source;
     this.generation++;
     this.pages.clear();
+    this.where.clear();
     this.pending.clear();
     this.scroller.scrollTop = 0;
     this.setTotal(0);
@@ -75,27 +78,28 @@ export class VirtualList<T> {
     this.generation++;
     const keep = new Set(this.visiblePages());
     this.pending.clear();
-    for (const p of [...this.pages.keys()]) if (!keep.has(p)) this.pages.delete(p);
+    for (const p of [...this.pages.keys()]) if (!keep.has(p)) this.setPage(p, undefined);
     for (const p of keep) void this.load(p);
   }
 
-  // An event changed one object: update it in the cache and redraw it if shown.
-  updateWhere(match: (item: T) => boolean, change: (item: T) => T): void {
-    let hit = false;
-    for (const items of this.pages.values())
-      items.forEach((it, i) => {
-        if (match(it)) {
-          items[i] = change(it);
-          hit = true;
-        }
-      });
-    if (hit) this.schedule();
+  // An event changed one object: update it in the cache (a map lookup, not a scan: events come
+  // by the thousand) and redraw its row if shown.
+  update(key: string, change: (item: T) => T): void {
+    const at = this.where.get(key);
+    const items = at && this.pages.get(at[0]);
+    if (!at || !items || items[at[1]] === undefined) return;
+    items[at[1]] = change(items[at[1]] as T);
+    this.schedule();
   }
 
-  // Redraw the rows in view (e.g. "time in state" moved on).
-  redraw(): void {
-    for (const s of this.shown.values()) s.item = undefined;
-    this.schedule();
+  private setPage(page: number, items: T[] | undefined): void {
+    for (const it of this.pages.get(page) ?? []) this.where.delete(this.opts.key(it));
+    if (!items) {
+      this.pages.delete(page);
+      return;
+    }
+    this.pages.set(page, items);
+    items.forEach((it, i) => this.where.set(this.opts.key(it), [page, i]));
   }
 
   private setTotal(n: number): void {
@@ -129,7 +133,7 @@ export class VirtualList<T> {
       const size = this.opts.pageSize;
       const r = await this.source.fetch(page * size, size);
       if (generation !== this.generation) return;
-      this.pages.set(page, r.items);
+      this.setPage(page, r.items);
       if (r.filtered !== this.total) this.setTotal(r.filtered);
       this.schedule();
     } catch (err) {
@@ -166,8 +170,11 @@ export class VirtualList<T> {
       // Unchanged rows stay in the DOM, so keyboard focus inside them survives scrolling.
       if (s && item !== undefined && s.item === item) continue;
       const row = this.makeRow(item, i);
+      const focused = s?.row.contains(document.activeElement) === true;
       if (s) s.row.replaceWith(row);
       else this.spacer.appendChild(row);
+      // A live update redrew the row the keyboard is on: keep the focus there.
+      if (focused) row.querySelector<HTMLElement>("a")?.focus({ preventScroll: true });
       this.shown.set(i, { row, item });
     }
   }
