@@ -71,6 +71,7 @@ export class EventStream {
         for (const h of this.resetHandlers) h();
       }
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      this.backoffMs = 1000;
       this.onStatus("live");
       await this.read(res.body);
     } catch {
@@ -133,7 +134,6 @@ export class EventStream {
     } catch {
       return;
     }
-    this.backoffMs = 1000;
     for (const h of this.handlers.get(ev.Type) ?? []) h(ev);
   }
 }

@@ -172,7 +172,7 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
       const total = await count("machines", new URLSearchParams());
       const perState = await Promise.all(JOB_STATES.map((s) =>
           count("jobs", new URLSearchParams({ Current: "true", State: s }))));
-      const items: HTMLElement[] = [el("li", {}, el("strong", {}, String(total)), " machines")];
+      const items: HTMLElement[] = [el("li", {}, el("strong", {}, String(total)), " machines in the fleet")];
       JOB_STATES.forEach((s, i) => {
         const b = el("button", { type: "button", class: "count", "data-count-state": s,
                                  "aria-pressed": filters.state === s ? "true" : "false" },

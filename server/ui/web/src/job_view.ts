@@ -6,6 +6,7 @@ import { ApiError, getJson, messageOf, request } from "./api.js";
 import { between, el, localTime, replaceChildren, stateBadge } from "./dom.js";
 import type { DrpEvent, Job, JobAction, Machine } from "./model.js";
 import { machineHref } from "./router.js";
+import { can } from "./session.js";
 import type { Cleanup, ViewContext } from "./view.js";
 
 const RETRY_MS = 2000;
@@ -113,6 +114,11 @@ export function jobView(root: HTMLElement, id: string, ctx: ViewContext): Cleanu
   }
 
   async function loadActions(): Promise<void> {
+    if (!can("jobs", "actions")) {
+      replaceChildren(actionsBox, el("p", { class: "muted" },
+                                     "Your role may not see rendered actions."));
+      return;
+    }
     try {
       const actions = await getJson<JobAction[]>(`jobs/${encodeURIComponent(id)}/actions`);
       replaceChildren(actionsBox, actionList(actions));

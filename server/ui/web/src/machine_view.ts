@@ -9,7 +9,7 @@ import { machineControls } from "./machine_controls.js";
 import type { DrpEvent, Job, JobAction, Machine, ParamDef, Profile, Stage, Workflow } from "./model.js";
 import { resolveParams, showValue } from "./param_sources.js";
 import { jobHref, workflowHref } from "./router.js";
-import { canChangeMachines } from "./session.js";
+import { can, canChangeMachines } from "./session.js";
 import { entryKind, entryStatus, progressBar } from "./task_progress.js";
 import { throttle } from "./view.js";
 import type { Cleanup, ViewContext } from "./view.js";
@@ -58,7 +58,7 @@ function timeline(m: Machine, jobs: Job[], current: Job | undefined): HTMLElemen
                    between(last.StartTime, last.EndTime) || `${since(last.StartTime)} so far`),
                 el("span", { class: "tl-tries" },
                    runs.length > 1 ? `${runs.length} attempts` : ""));
-    } else if (kind === "task" && status === "todo") {
+    } else if (kind === "task" && status === "todo" && can("machines", "actions")) {
       const preview = el("div", { class: "preview" });
       li.append(button(`Preview ${entry}`, () => void renderTask(m, entry, preview),
                        { class: "small", "aria-label": `Preview the rendered actions of ${entry}` }),
