@@ -30,9 +30,11 @@ function announce(message: string): void {
   status.textContent = message;
 }
 
+const fleetLink = el("a", { href: "#/" }, "Fleet");
+const workflowsLink = el("a", { href: "#/workflows" }, "Workflows");
+
 function shell(): HTMLElement {
-  const nav = el("nav", { "aria-label": "Main" },
-                 el("a", { href: "#/" }, "Fleet"), el("a", { href: "#/workflows" }, "Workflows"));
+  const nav = el("nav", { "aria-label": "Main" }, fleetLink, workflowsLink);
   const who = el("span", { class: "who" }, `${userName()} (${roleSummary()})`);
   const logout = button("Log out", () => endSession("You logged out."));
   return el("header", { class: "top" }, el("span", { class: "brand" }, "drover"), nav,
@@ -56,6 +58,14 @@ function show(route: Route): void {
                       el("p", {}, `Nothing at ${route.path}. `, el("a", { href: "#/" }, "Fleet")));
   }
   document.title = `drover: ${route.view}`;
+  const section = route.view === "workflows" || route.view === "workflow" ? workflowsLink
+                : route.view === "fleet" ? fleetLink : null;
+  for (const a of [fleetLink, workflowsLink])
+    if (a === section) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  // The link that was followed is gone with the old view: start keyboard and screen reader
+  // users at the top of the new one.
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
 function start(): void {

@@ -67,7 +67,7 @@ function machineSource(f: Filters): PageSource<Row> {
 
 // With a state filter the paging is over current jobs in that state (machines have no job
 // state index); workflow and stage then filter the job's copy of them (set at job creation).
-function jobStateSource(f: Filters): PageSource<Row> {
+function jobStateSource(f: Filters, note: (text: string) => void): PageSource<Row> {
   return {
     async fetch(offset, limit) {
       const q = new URLSearchParams({ Current: "true", State: f.state, sort: "Machine" });
@@ -77,6 +77,9 @@ function jobStateSource(f: Filters): PageSource<Row> {
         const named = machineFilters(f);
         named.set("limit", String(NAME_MATCH_LIMIT));
         const machines = await list<Machine>("machines", named);
+        note(machines.filtered > NAME_MATCH_LIMIT
+          ? `Only the first ${NAME_MATCH_LIMIT} of the ${machines.filtered} machines matching ` +
+            `the name are shown by job state; refine the name.` : "");
         if (machines.items.length === 0) return { items: [], filtered: 0 };
         q.set("Machine", `In(${machines.items.map((m) => m.Uuid).join(",")})`);
       }
@@ -126,6 +129,7 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
   const filters = readFilters(query);
   const shown = el("p", { class: "muted", "aria-live": "polite", "data-testid": "fleet-shown" });
   const errors = el("p", { class: "error", role: "alert" });
+  const notice = el("p", { class: "notice", role: "status" });
   const counts = el("ul", { class: "counts", "data-testid": "state-counts",
                             "aria-label": "Machine counts per state of the current job" });
   const vlist = new VirtualList<Row>({
@@ -154,7 +158,9 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
   const apply = (): void => {
     errors.textContent = "";
     history.replaceState(null, "", fleetHref({ ...filters }));
-    vlist.setSource(filters.state ? jobStateSource(filters) : machineSource(filters));
+    notice.textContent = "";
+    vlist.setSource(filters.state ? jobStateSource(filters, (t) => { notice.textContent = t; })
+                                  : machineSource(filters));
     renderCounts();
   };
   let nameTimer: number | undefined;
@@ -172,7 +178,8 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
       const total = await count("machines", new URLSearchParams());
       const perState = await Promise.all(JOB_STATES.map((s) =>
           count("jobs", new URLSearchParams({ Current: "true", State: s }))));
-      const items: HTMLElement[] = [el("li", {}, el("strong", {}, String(total)), " machines in the fleet")];
+      const items: HTMLElement[] =
+          [el("li", {}, el("strong", {}, String(total)), " machines in the fleet")];
       JOB_STATES.forEach((s, i) => {
         const b = el("button", { type: "button", class: "count", "data-count-state": s,
                                  "aria-pressed": filters.state === s ? "true" : "false" },
@@ -231,7 +238,7 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
       cell.textContent = since(cell.dataset["since"]);
   }, 5000);
 
-  replaceChildren(root, el("h1", {}, "Fleet"), counts, form, shown, errors, vlist.element);
+  replaceChildren(root, el("h1", {}, "Fleet"), counts, form, shown, notice, errors, vlist.element);
   void fillOptions();
   apply();
   return () => {
