@@ -138,7 +138,9 @@ export function fleetView(root: HTMLElement, query: URLSearchParams, ctx: ViewCo
     renderCells: cells,
     key: (r) => r.machine.Uuid,
     rowAttrs: (r) => ({ "data-machine": r.machine.Name }),
-    onTotal: (n) => { shown.textContent = `${n} machine${n === 1 ? "" : "s"} shown`; },
+    onTotal: (n) => {
+      shown.textContent = n === null ? "Loading…" : `${n} machine${n === 1 ? "" : "s"} shown`;
+    },
     onError: (msg) => { errors.textContent = msg; },
   });
 

@@ -16,7 +16,7 @@ export interface VirtualListOptions<T> {
   renderCells(item: T, index: number): HTMLElement[];
   key(item: T): string;       // what live updates find an item by (a machine's Uuid)
   rowAttrs(item: T): Record<string, string>;
-  onTotal(filtered: number): void;
+  onTotal(filtered: number | null): void;  // null: loading a new filter
   onError(message: string): void;
 }
 
@@ -69,6 +69,8 @@ export class VirtualList<T> {
     this.pending.clear();
     this.scroller.scrollTop = 0;
     this.setTotal(0);
+    this.opts.onTotal(null);
+    this.schedule();
     void this.load(0);
   }
 
@@ -134,7 +136,7 @@ export class VirtualList<T> {
       const r = await this.source.fetch(page * size, size);
       if (generation !== this.generation) return;
       this.setPage(page, r.items);
-      if (r.filtered !== this.total) this.setTotal(r.filtered);
+      if (r.filtered !== this.total || page === 0) this.setTotal(r.filtered);
       this.schedule();
     } catch (err) {
       if (generation === this.generation) this.opts.onError(String(err));
