@@ -44,12 +44,10 @@ export function replaceChildren(node: Node, ...children: Child[]): void {
   append(node, children);
 }
 
-// An input with its visible <label>; returns both so the caller can place them.
-export function labelled<T extends HTMLElement>(id: string, text: string, control: T):
-    HTMLLabelElement {
+// Gives `control` the id and returns its visible <label>; the caller places both.
+export function labelled(id: string, text: string, control: HTMLElement): HTMLLabelElement {
   control.id = id;
-  const label = el("label", { for: id }, text);
-  return label;
+  return el("label", { for: id }, text);
 }
 
 export function select(id: string, options: Array<[string, string]>, value: string):
@@ -88,9 +86,9 @@ export function parseTime(t: string | undefined): number | null {
   return isNaN(v) ? null : v;
 }
 
-export function since(t: string | undefined, now = Date.now()): string {
+export function since(t: string | undefined): string {
   const v = parseTime(t);
-  return v === null ? "" : formatDuration(now - v);
+  return v === null ? "" : formatDuration(Date.now() - v);
 }
 
 export function between(start: string | undefined, end: string | undefined): string {
