@@ -10,6 +10,8 @@ import { can } from "./session.js";
 import type { Cleanup, ViewContext } from "./view.js";
 
 const RETRY_MS = 2000;
+// A longer log is shown from its last this many bytes (a browser tab is no place for 64 MiB).
+const LOG_TAIL_BYTES = 2 * 1024 * 1024;
 
 function isOver(job: Job): boolean {
   return job.State === "finished" || job.State === "failed";
@@ -109,6 +111,12 @@ export function jobView(root: HTMLElement, id: string, ctx: ViewContext): Cleanu
   }
 
   async function followLog(): Promise<void> {
+    const size = await logSize(`jobs/${encodeURIComponent(id)}/log`).catch(() => 0);
+    if (size > LOG_TAIL_BYTES) {
+      offset = size - LOG_TAIL_BYTES;
+      log.appendChild(document.createTextNode(
+          `[the first ${offset} bytes of this ${size}-byte log are not shown]\n`));
+    }
     while (!abort.signal.aborted && (await readLog()));
     if (!abort.signal.aborted) logState.textContent = job ? `Log complete (job ${job.State}).` : "";
   }
