@@ -208,6 +208,9 @@ show_one() {
 
 how_to_look() {
   echo
+  echo "== look in a browser while droverd runs: $RS_ENDPOINT/ui/  (user admin, password $password;"
+  echo "   droverd's certificate is self-signed: its SHA-256 fingerprint is $RS_SERVER_FINGERPRINT)"
+  echo
   echo "== look with the CLI, from another shell while droverd runs:"
   echo "   export PATH=$build/agent:\$PATH"
   echo "   export RS_ENDPOINT=$RS_ENDPOINT RS_SERVER_FINGERPRINT=$RS_SERVER_FINGERPRINT"
