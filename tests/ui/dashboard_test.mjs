@@ -43,19 +43,22 @@ function log(line) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Polls `probe` until it returns a truthy value; fails with `what` and the last value seen.
+// Polls `probe` until it returns a truthy value; fails saying `what` (a string, or a function
+// that says what was last seen).
 async function eventually(what, probe, limitMs) {
   const end = Date.now() + limitMs;
-  let last;
   for (;;) {
-    last = await probe();
-    if (last) return last;
-    if (Date.now() > end) throw new TestFailure(`${what}: not within ${limitMs / 1000} s`);
+    const result = await probe();
+    if (result) return result;
+    if (Date.now() > end) {
+      const said = typeof what === "function" ? what() : what;
+      throw new TestFailure(`${said}: not within ${limitMs / 1000} s`);
+    }
     await sleep(250);
   }
 }
 
-// ---- processes: the fleet (and its droverd), the agent; both stopped by stopAll() ----
+// ---- processes: the fleet (and its droverd) and the agent, stopped by stopEverything() ----
 
 const running = [];
 let browser = null;
@@ -66,14 +69,21 @@ function startProcess(name, file, args, logPath, extra = {}) {
   const child = spawn(file, args, { detached: true, stdio: ["ignore", extra.stdout ?? out, out],
                                     env: extra.env ?? process.env });
   fs.closeSync(out);
-  const proc = { name, child, logPath, exited: new Promise((r) => child.on("exit", r)) };
+  const proc = { name, child, logPath, error: null };
+  proc.exited = new Promise((resolve) => {
+    child.on("exit", resolve);
+    child.on("error", (err) => { // it never started: no "exit" comes
+      proc.error = err;
+      resolve();
+    });
+  });
   running.push(proc);
   return proc;
 }
 
 // SIGTERM (the clean end), then SIGKILL for the whole group after `graceMs`.
 async function stopProcess(proc, graceMs) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  if (proc.error || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
   proc.child.kill("SIGTERM");
   const ended = await Promise.race([proc.exited.then(() => true), sleep(graceMs).then(() => false)]);
   if (ended) return;
@@ -109,8 +119,9 @@ async function startFleet(outDir) {
     });
   });
   const first = await Promise.race([announced, fleet.exited.then(() => null), sleep(60_000)]);
-  check(first, `drover-fleet announced nothing (it ${fleet.child.exitCode === null ? "hangs" :
-    `exited ${fleet.child.exitCode}`}):\n${tail(fleet.logPath)}`);
+  const how = fleet.error ? `did not start: ${fleet.error.message}`
+            : fleet.child.exitCode === null ? "hangs" : `exited ${fleet.child.exitCode}`;
+  check(first, `drover-fleet announced nothing (it ${how}):\n${tail(fleet.logPath)}`);
   return first;
 }
 
@@ -243,10 +254,13 @@ async function runSteps(ctx) {
       (await fleetRowsDone(page)).rows === FLEET_MACHINES, 20_000);
     await shot(page, outDir, "fleet-progress");
     const seen = new Set();
-    await eventually("every fleet machine done (rows and counts)", async () => {
+    let last = "";
+    await eventually(() => `every fleet machine done (last seen: ${last})`, async () => {
       const r = await fleetRowsDone(page);
+      const finished = await stateCount(page, "finished");
       seen.add(r.done);
-      return r.done === FLEET_MACHINES && (await stateCount(page, "finished")) === FLEET_MACHINES;
+      last = `${r.done} of ${r.rows} rows done, ${finished} counted finished`;
+      return r.done === FLEET_MACHINES && finished === FLEET_MACHINES;
     }, 150_000);
     log(`# machines done as the fleet view showed them: ${[...seen].sort((a, b) => a - b)}`);
     check((await text(page.getByTestId("fleet-shown"))) === `${FLEET_MACHINES + 1} machines shown`,
