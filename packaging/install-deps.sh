@@ -11,7 +11,6 @@ packages=(
   help2man file systemd procps   # .deb packaging: man pages, CPack's shlibdeps, `systemd-analyze verify`, /bin/kill
   clang libclang-rt-14-dev # tests/fuzz/run.sh: libFuzzer, ASan and UBSan (ctest fuzz_smoke)
   llvm                     # llvm-symbolizer: file:line in sanitizer and fuzzer stack traces
-  chromium                 # tests/ui: the dashboard's browser tests (playwright-core drives it)
 )
 
 missing=()
