@@ -68,6 +68,11 @@ void DroverdProcess::start(bool same_port) {
     std::fflush(nullptr);  // or the child repeats our buffered output
     pid_ = fork();
     if (pid_ == 0) {
+        // droverd starts with no signal blocked, whatever its parent blocks (drover-fleet blocks
+        // SIGTERM and SIGINT in every thread).
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
         dup2(out[1], STDERR_FILENO);
         std::vector<char*> argv;
         for (auto& a : args)

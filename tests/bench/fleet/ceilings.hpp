@@ -8,6 +8,7 @@
 namespace drover::fleet {
 
 struct Ceilings {
+    bool measured = false;  // a run may skip them (--ceiling-seconds 0)
     double http_requests_per_second = 0;
     double store_writes_per_second = 0;
     double store_writes_per_commit = 0;

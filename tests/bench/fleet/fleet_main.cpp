@@ -1,7 +1,8 @@
 // drover-fleet: N simulated machines against a real droverd (issue 9). It starts droverd on a
 // free loopback port with a fresh data dir, measures the two ceilings, writes the scenario's
 // content, creates the machines, connects one event stream per machine, runs the agents' own
-// state machine for them on a few threads, and reports. Exit status 1 on any error.
+// state machine for them on a few threads, and reports. Exit status 1 on any error. SIGTERM or
+// SIGINT ends a run early, as cleanly as its normal end (the browser tests stop it so).
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@
 #include "fleet_setup.hpp"
 #include "process_stats.hpp"
 #include "sim_actions.hpp"
+#include "stop_signals.hpp"
 #include "tests/integration/droverd_process.hpp"
 
 using namespace drover::fleet;
@@ -36,6 +38,7 @@ struct Options {
     double churn_per_second = 20;
     std::string json_path, state_root = "/dev/shm";
     std::vector<std::string> droverd_args;
+    bool announce = false, keep_serving = false;
 };
 
 double self_cpu_seconds() {
@@ -71,6 +74,36 @@ void measure_idle(FleetScheduler& fleet, const std::vector<MachineSpec>& specs,
     r.idle_event_delivery = percentiles_of(fleet.take_event_delivery_ms());
 }
 
+// Both ceilings, unless seconds is 0 (a run that only needs the fleet: they stay unmeasured).
+void measure_ceilings(const drover::testing::DroverdProcess& droverd, const Options& o,
+                      Ceilings& out) {
+    if (o.ceiling_seconds <= 0) return;
+    out.measured = true;
+    out.http_requests_per_second =
+        measure_http_ceiling(droverd.endpoint(), o.workers, o.ceiling_seconds);
+    out.store_writes_per_second =
+        measure_store_ceiling(std::filesystem::path(droverd.data_dir()).parent_path(), o.workers,
+                              o.ceiling_seconds, out.store_writes_per_commit);
+}
+
+// One JSON line on stdout once the scenario's content and machines exist: what a test driving
+// the fleet needs to log in to droverd and add objects of its own.
+void announce(const drover::testing::DroverdProcess& droverd, const ScenarioContent& content,
+              const std::vector<MachineSpec>& specs) {
+    nlohmann::json machines = nlohmann::json::array();
+    for (const auto& m : specs)
+        machines.push_back(m.name);
+    nlohmann::json line{{"endpoint", droverd.endpoint()},
+                        {"user", "admin"},
+                        {"password", droverd.admin_password()},
+                        {"data_dir", droverd.data_dir()},
+                        {"droverd_pid", droverd.pid()},
+                        {"workflow", content.workflow},
+                        {"machines", machines}};
+    std::printf("%s\n", line.dump().c_str());
+    std::fflush(stdout);
+}
+
 int fail(const std::string& what) {
     std::fprintf(stderr, "drover-fleet: %s\n", what.c_str());
     return 1;
@@ -98,7 +131,13 @@ int main(int argc, char** argv) {
     app.add_option("--json", o.json_path, "also write the report as JSON here");
     app.add_option("--droverd-arg", o.droverd_args, "pass this to droverd (repeatable)")
         ->allow_extra_args(false);
+    app.add_flag("--announce", o.announce,
+                 "print droverd's endpoint, admin login, data dir and pid as one JSON line once "
+                 "the machines exist");
+    app.add_flag("--keep-serving", o.keep_serving,
+                 "after the run, keep droverd up until SIGTERM or SIGINT");
     CLI11_PARSE(app, argc, argv);
+    const StopSignals stop;  // before any thread starts
     Scenario scenario;
     if (!parse_scenario(o.scenario, scenario)) return fail("unknown scenario " + o.scenario);
     if (o.log_bytes == 0) o.log_bytes = scenario == Scenario::LogHeavy ? (1u << 20) : 200;
@@ -114,11 +153,7 @@ int main(int argc, char** argv) {
     r.machines = o.machines;
     r.tasks = o.tasks;
     r.workers = o.workers;
-    r.ceilings.http_requests_per_second =
-        measure_http_ceiling(endpoint, o.workers, o.ceiling_seconds);
-    r.ceilings.store_writes_per_second =
-        measure_store_ceiling(std::filesystem::path(droverd.data_dir()).parent_path(), o.workers,
-                              o.ceiling_seconds, r.ceilings.store_writes_per_commit);
+    measure_ceilings(droverd, o, r.ceilings);
 
     ScenarioContent content;
     if (auto err = write_content(endpoint, admin, scenario, o.tasks, content); !err.empty())
@@ -127,6 +162,7 @@ int main(int argc, char** argv) {
     if (auto err = create_machines(endpoint, admin, content.workflow, 0, o.machines, 8, specs);
         !err.empty())
         return fail("machines: " + err);
+    if (o.announce) announce(droverd, content, specs);
 
     std::string state_root = o.state_root + "/drover-fleet-" + std::to_string(getpid());
     std::filesystem::create_directories(state_root);
@@ -148,12 +184,13 @@ int main(int argc, char** argv) {
     FleetScheduler fleet(so, stats, actions);
     for (const auto& m : specs)
         fleet.add(m);
-    while (fleet.streams_connected() < specs.size() &&
+    while (fleet.streams_connected() < specs.size() && !stop.received() &&
            Clock::now() - connect_start < std::chrono::seconds(120))
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     r.streams_connect_seconds = std::chrono::duration<double>(Clock::now() - connect_start).count();
     r.streams_connected = fleet.streams_connected();
-    if (r.streams_connected < specs.size()) stats.error("streams not connected in 120 s");
+    if (r.streams_connected < specs.size() && !stop.received())
+        stats.error("streams not connected in 120 s");
 
     measure_idle(fleet, specs, endpoint, admin, r);
     r.idle_server_rss_mb = rss_mb(droverd.pid());
@@ -167,7 +204,7 @@ int main(int argc, char** argv) {
     auto deadline = run_start + std::chrono::duration<double>(o.duration);
     double peak_rss = 0, peak_used = 0;
     auto next_churn = run_start;
-    while (Clock::now() < deadline) {
+    while (Clock::now() < deadline && !stop.received()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         peak_rss = std::max(peak_rss, rss_mb(droverd.pid()));
         peak_used = std::max(peak_used, system_used_mb());
@@ -195,16 +232,21 @@ int main(int argc, char** argv) {
     r.store_kb_per_1000_jobs = (dir_kb(droverd.data_dir()) - store_before) / cycles * 1000;
     r.requests_per_cycle = static_cast<double>(stats.requests()) / cycles;
     r.writes_per_cycle = static_cast<double>(stats.writes()) / cycles;
-    r.ceiling_cycles_per_second =
-        std::min(r.ceilings.http_requests_per_second / std::max(1e-9, r.requests_per_cycle),
-                 r.ceilings.store_writes_per_second / std::max(1e-9, r.writes_per_cycle));
-    r.ceiling_ratio = r.cycles_per_second / std::max(1e-9, r.ceiling_cycles_per_second);
-    r.all_done = content.repeat || r.counters.machines_done >= specs.size();
-    if (r.counters.cycles == 0) stats.error("no job cycle completed");
+    if (r.ceilings.measured) {
+        r.ceiling_cycles_per_second =
+            std::min(r.ceilings.http_requests_per_second / std::max(1e-9, r.requests_per_cycle),
+                     r.ceilings.store_writes_per_second / std::max(1e-9, r.writes_per_cycle));
+        r.ceiling_ratio = r.cycles_per_second / std::max(1e-9, r.ceiling_cycles_per_second);
+    }
+    // A run stopped by a signal ends where it is: unfinished machines are no failure then.
+    r.all_done = content.repeat || stop.received() || r.counters.machines_done >= specs.size();
+    if (r.counters.cycles == 0 && !stop.received()) stats.error("no job cycle completed");
     r.errors = stats.errors();
     if (hub.errors > 0) r.errors["event stream"] = hub.errors;
     std::fputs(to_table(r).c_str(), stdout);
     if (!o.json_path.empty()) std::ofstream(o.json_path) << to_json(r);
+    std::fflush(stdout);
+    if (o.keep_serving) stop.wait();
     std::error_code ec;
     std::filesystem::remove_all(state_root, ec);
     return r.error_count() == 0 && r.all_done ? 0 : 1;

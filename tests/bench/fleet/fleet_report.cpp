@@ -24,19 +24,24 @@ std::string to_table(const FleetReport& r) {
         "under load: event delivery p50 {:.3f} ms, p99 {:.3f} ms ({} events)\n"
         "droverd: RSS {:.1f} MB ({:.1f} MB before the fleet), CPU {:.0f}%; system memory used "
         "+{:.1f} MB; fleet CPU {:.0f}%\n"
-        "store growth: {:.1f} KB per 1,000 jobs\n"
-        "ceilings: HTTP {:.0f} req/s, store {:.0f} writes/s ({:.1f} per commit); a cycle takes "
-        "{:.2f} requests, {:.2f} writes -> ceiling {:.0f} cycles/s; ratio {:.2f}\n",
+        "store growth: {:.1f} KB per 1,000 jobs\n",
         r.scenario, r.machines, r.tasks, r.workers, r.seconds, r.counters.cycles,
         r.cycles_per_second, r.counters.failed_jobs, r.counters.reboots, r.counters.machines_done,
         r.counters.agent_restarts, r.streams_connected, r.streams_connect_seconds,
         r.idle_server_rss_mb, r.idle_system_used_delta_mb, r.idle_patch.p50_ms, r.idle_patch.p99_ms,
         r.idle_event_delivery.p50_ms, r.idle_event_delivery.p99_ms, r.event_delivery.p50_ms,
         r.event_delivery.p99_ms, r.event_delivery.count, r.server_rss_mb, r.server_rss_idle_mb,
-        r.server_cpu_percent, r.system_used_delta_mb, r.fleet_cpu_percent, r.store_kb_per_1000_jobs,
-        r.ceilings.http_requests_per_second, r.ceilings.store_writes_per_second,
-        r.ceilings.store_writes_per_commit, r.requests_per_cycle, r.writes_per_cycle,
-        r.ceiling_cycles_per_second, r.ceiling_ratio);
+        r.server_cpu_percent, r.system_used_delta_mb, r.fleet_cpu_percent,
+        r.store_kb_per_1000_jobs);
+    if (r.ceilings.measured)
+        out += fmt::format(
+            "ceilings: HTTP {:.0f} req/s, store {:.0f} writes/s ({:.1f} per commit); a cycle takes "
+            "{:.2f} requests, {:.2f} writes -> ceiling {:.0f} cycles/s; ratio {:.2f}\n",
+            r.ceilings.http_requests_per_second, r.ceilings.store_writes_per_second,
+            r.ceilings.store_writes_per_commit, r.requests_per_cycle, r.writes_per_cycle,
+            r.ceiling_cycles_per_second, r.ceiling_ratio);
+    else
+        out += "ceilings: not measured (--ceiling-seconds 0)\n";
     out += fmt::format("{:<34} {:>8} {:>9} {:>9} {:>9} {:>9}\n", "call", "count", "p50 ms",
                        "p95 ms", "p99 ms", "max ms");
     for (const auto& [kind, p] : r.calls)
@@ -93,7 +98,8 @@ std::string to_json(const FleetReport& r) {
              {"requests_per_cycle", r.requests_per_cycle},
              {"writes_per_cycle", r.writes_per_cycle},
              {"ceilings",
-              {{"http_requests_per_second", r.ceilings.http_requests_per_second},
+              {{"measured", r.ceilings.measured},
+               {"http_requests_per_second", r.ceilings.http_requests_per_second},
                {"store_writes_per_second", r.ceilings.store_writes_per_second},
                {"store_writes_per_commit", r.ceilings.store_writes_per_commit},
                {"cycles_per_second", r.ceiling_cycles_per_second}}},
