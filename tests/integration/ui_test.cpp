@@ -15,14 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kDist = DROVER_UI_DIST_DIR;
-
-std::string dist_file(const std::string& name) {
-    std::ifstream in(kDist + "/" + name, std::ios::binary);
-    REQUIRE(in);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // The status of a raw request's answer, and its DRP error code when it has one.
 std::pair<int, int> raw_status(RawConnection& conn, const std::string& method,
                                const std::string& target) {
@@ -34,6 +26,18 @@ std::pair<int, int> raw_status(RawConnection& conn, const std::string& method,
 }  // namespace
 
 #if DROVER_UI_BUILT
+
+namespace {
+
+const std::string kDist = DROVER_UI_DIST_DIR;
+
+std::string dist_file(const std::string& name) {
+    std::ifstream in(kDist + "/" + name, std::ios::binary);
+    REQUIRE(in);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+}  // namespace
 
 TEST_CASE("the dashboard is served without credentials while the API still refuses them", "[ui]") {
     DroverdProcess d;
