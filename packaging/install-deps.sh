@@ -11,11 +11,12 @@ packages=(
   help2man file systemd procps   # .deb packaging: man pages, CPack's shlibdeps, `systemd-analyze verify`, /bin/kill
   clang libclang-rt-14-dev # tests/fuzz/run.sh: libFuzzer, ASan and UBSan (ctest fuzz_smoke)
   llvm                     # llvm-symbolizer: file:line in sanitizer and fuzzer stack traces
-  nodejs                   # the dashboard (server/ui): npm ci and tsc at build time
+  nodejs                   # the dashboard (server/ui): node runs tsc and the browser tests
+  node-typescript          # tsc: the dashboard's TypeScript is compiled at build time
   chromium                 # the dashboard's browser tests (playwright-core drives it)
 )
-# npm from Debian, unless one is already there: NodeSource's nodejs ships its own npm, which
-# Debian's npm package would conflict with.
+# npm (the browser tests install playwright-core with it) from Debian, unless one is already
+# there: NodeSource's nodejs ships its own npm, which Debian's npm package would conflict with.
 command -v npm >/dev/null || packages+=(npm)
 
 missing=()

@@ -182,7 +182,7 @@ function loadPlaywright() {
     return require("playwright-core");
   } catch (err) {
     throw new TestFailure(`playwright-core not found under ${opt["node-dir"]}/node_modules ` +
-                          `(the UI build runs npm ci there): ${err.message}`);
+                          `(the ui_npm_ci test runs npm ci there): ${err.message}`);
   }
 }
 
