@@ -19,6 +19,9 @@ import { parseArgs } from "node:util";
 const TEST_LIMIT_MS = 240_000; // ctest's TIMEOUT is 300 s: time left to clean up and report
 const FLEET_MACHINES = 20;
 const FAIL_MESSAGE = "ui-test: disk /dev/sdz not found";
+// The failing machine's second task, never run: the machine view previews its rendering.
+const LATER_TEMPLATE = 'echo "later on {{.Machine.Name}} with {{.Param "ui/disk"}}"';
+const LATER_RENDERED = 'echo "later on ui-failing with /dev/sdz"';
 const VIEWER = { name: "viewer", password: "viewer-password-11" };
 
 const { values: opt } = parseArgs({
@@ -150,15 +153,40 @@ async function tokenOf(endpoint, user, password) {
   return `Bearer ${r.json.Token}`;
 }
 
+// Where the failing machine's params come from, one source per level of spec 8, and one param
+// (ui/disk) set at four levels: the machine's own value must win over the others.
+const PARAM_SOURCES = {
+  "ui/disk": { source: "machine", shadowed: "profile ui-profile, global, default" },
+  "ui/profile-only": { source: "profile ui-profile", shadowed: "" },
+  "ui/stage-only": { source: "stage ui-fail-stage", shadowed: "" },
+  "ui/global-only": { source: "global", shadowed: "" },
+  "ui/default-only": { source: "default", shadowed: "" },
+};
+
+async function setUpParamSources(endpoint, admin) {
+  for (const [name, value] of [["ui/disk", "/dev/sda"], ["ui/default-only", "from-default"]])
+    await api(endpoint, "POST", "params", { auth: admin, body: {
+      Name: name, Schema: { type: "string", default: value } } });
+  await api(endpoint, "POST", "profiles", { auth: admin, body: {
+    Name: "ui-profile", Params: { "ui/disk": "/dev/sdb", "ui/profile-only": "from-profile" } } });
+  const global = (await api(endpoint, "GET", "profiles/global", { auth: admin })).json;
+  global.Params = { ...global.Params, "ui/disk": "/dev/sdc", "ui/global-only": "from-global" };
+  await api(endpoint, "PUT", "profiles/global", { auth: admin, body: global });
+}
+
 // A machine whose one task prints FAIL_MESSAGE and exits 1, run by a real agent.
 async function startFailingMachine(endpoint, admin, workDir, outDir) {
   const script = `#!/bin/bash\necho "${FAIL_MESSAGE}"\nexit 1\n`;
   await api(endpoint, "POST", "tasks", { auth: admin, body: {
     Name: "ui-fail", Templates: [{ Name: "run", Contents: script }] } });
+  await api(endpoint, "POST", "tasks", { auth: admin, body: {
+    Name: "ui-later", Templates: [{ Name: "run", Contents: LATER_TEMPLATE }] } });
   await api(endpoint, "POST", "stages", { auth: admin, body: {
-    Name: "ui-fail-stage", Tasks: ["ui-fail"] } });
+    Name: "ui-fail-stage", Tasks: ["ui-fail", "ui-later"], Params: { "ui/stage-only": "from-stage" } } });
+  await setUpParamSources(endpoint, admin);
   const m = (await api(endpoint, "POST", "machines", { auth: admin, body: {
-    Name: "ui-failing", Stage: "ui-fail-stage" } })).json;
+    Name: "ui-failing", Stage: "ui-fail-stage", Profiles: ["ui-profile"],
+    Params: { "ui/disk": "/dev/sdz" } } })).json;
   const token = (await api(endpoint, "GET", `machines/${m.Uuid}/token?ttl=3600`,
                            { auth: admin })).json.Token;
   startProcess("drover agent", opt.drover, [
@@ -230,6 +258,39 @@ async function openMachineFromFleet(page, name) {
   await page.locator(".timeline li").first().waitFor();
 }
 
+// The machine view's params table: each param's source and the sources it overrides as
+// PARAM_SOURCES says, and each value shown equal to droverd's own resolution (aggregate=true).
+async function checkParamSources(page, endpoint, admin, machine) {
+  const server = (await api(endpoint, "GET", `machines/${machine.Uuid}/params?aggregate=true`,
+                            { auth: admin })).json;
+  const table = page.getByTestId("params");
+  await table.waitFor();
+  for (const [name, want] of Object.entries(PARAM_SOURCES)) {
+    const row = table.locator(`[data-param="${name}"]`);
+    check((await row.count()) === 1, `the params table has no row for ${name}`);
+    const cells = await row.locator("td").allTextContents();
+    check(cells[1] === want.source && cells[2] === want.shadowed,
+          `${name}: shown from "${cells[1]}" over "${cells[2]}", want "${want.source}" over ` +
+          `"${want.shadowed}"`);
+    check(cells[0] === JSON.stringify(server[name]),
+          `${name}: the dashboard shows ${cells[0]}, droverd resolves ${JSON.stringify(server[name])}`);
+  }
+}
+
+// Preview of a task not run yet: its rendered actions, still shown after a machine event has
+// redrawn the timeline (the event here is a param change, which also re-reads the params).
+async function checkPreviewSurvivesRedraw(page, endpoint, admin, machine) {
+  await page.getByRole("button", { name: "Preview the rendered actions of ui-later" }).click();
+  const rendered = page.locator('.timeline li[data-entry="ui-later"] [data-action="run"] pre');
+  await eventually("the preview shows ui-later rendered", async () =>
+    (await text(rendered)) === LATER_RENDERED, 20_000);
+  await api(endpoint, "PATCH", `machines/${machine.Uuid}`, { auth: admin, body: [
+    { op: "add", path: "/Params/ui~1redraw", value: true }] });
+  await page.locator('[data-param="ui/redraw"]').waitFor();
+  check((await text(rendered)) === LATER_RENDERED,
+        `the preview is gone after the timeline redrew: "${await text(rendered)}"`);
+}
+
 async function runSteps(ctx) {
   const { page, endpoint, admin, outDir, failing, announce } = ctx;
   const ui = `${endpoint}/ui/`;
@@ -270,11 +331,13 @@ async function runSteps(ctx) {
     await shot(page, outDir, "fleet");
   });
 
-  await step("the failing machine's view and its failed job's log", async () => {
+  await step("the failing machine's view, its params' sources and its failed job's log", async () => {
     await openMachineFromFleet(page, failing.Name);
     const entry = page.locator('.timeline li[data-entry="ui-fail"]');
     await entry.locator('[data-state="failed"]').waitFor();
     await shot(page, outDir, "machine");
+    await checkParamSources(page, endpoint, admin, failing);
+    await checkPreviewSurvivesRedraw(page, endpoint, admin, failing);
     await entry.locator("a.tl-job").click();
     await page.getByRole("heading", { name: `Job ui-fail on ${failing.Name}` }).waitFor();
     await eventually("the log view says the log is complete", async () =>

@@ -40,7 +40,26 @@ function facts(m: Machine, job: Job | undefined): HTMLElement {
             ...(m.Errors?.length ? row("Errors", m.Errors.join("; ")) : []));
 }
 
-function timeline(m: Machine, jobs: Job[], current: Job | undefined): HTMLElement {
+// A timeline entry's Preview (button and rendered actions) by "<index>:<task>", kept across
+// redraws so a preview the user opened survives the machine's and its jobs' events.
+type Previews = Map<string, HTMLElement>;
+
+function previewOf(m: Machine, i: number, entry: string, previews: Previews): HTMLElement {
+  const key = `${i}:${entry}`;
+  let box = previews.get(key);
+  if (!box) {
+    const rendered = el("div", { class: "preview" });
+    box = el("div", {},
+             button(`Preview ${entry}`, () => void renderTask(m.Uuid, entry, rendered),
+                    { class: "small", "aria-label": `Preview the rendered actions of ${entry}` }),
+             rendered);
+    previews.set(key, box);
+  }
+  return box;
+}
+
+function timeline(m: Machine, jobs: Job[], current: Job | undefined,
+                  previews: Previews): HTMLElement {
   const items = m.Tasks.map((entry, i) => {
     const kind = entryKind(entry);
     const status = entryStatus(m, i, current);
@@ -59,21 +78,18 @@ function timeline(m: Machine, jobs: Job[], current: Job | undefined): HTMLElemen
                 el("span", { class: "tl-tries" },
                    runs.length > 1 ? `${runs.length} attempts` : ""));
     } else if (kind === "task" && status === "todo" && can("machines", "actions")) {
-      const preview = el("div", { class: "preview" });
-      li.append(button(`Preview ${entry}`, () => void renderTask(m, entry, preview),
-                       { class: "small", "aria-label": `Preview the rendered actions of ${entry}` }),
-                preview);
+      li.append(previewOf(m, i, entry, previews));
     }
     return li;
   });
   return el("ol", { class: "timeline", "aria-label": "Task list" }, ...items);
 }
 
-async function renderTask(m: Machine, task: string, box: HTMLElement): Promise<void> {
+async function renderTask(uuid: string, task: string, box: HTMLElement): Promise<void> {
   replaceChildren(box, el("p", { class: "muted" }, "Rendering…"));
   try {
     const r = await getJson<{ Tasks: RenderedTask[] }>(
-        `machines/${encodeURIComponent(m.Uuid)}/render?task=${encodeURIComponent(task)}`);
+        `machines/${encodeURIComponent(uuid)}/render?task=${encodeURIComponent(task)}`);
     const t = r.Tasks[0];
     if (t?.Errors?.length) replaceChildren(box, el("p", { class: "error" }, t.Errors.join("; ")));
     else replaceChildren(box, actionList(t?.Actions ?? []));
@@ -112,6 +128,7 @@ export function machineView(root: HTMLElement, id: string, ctx: ViewContext): Cl
   let jobs: Job[] = [];
   let choices: { workflows: string[]; stages: string[] } | null = null;
   let controlsKey = "";
+  const previews: Previews = new Map();
 
   const current = (): Job | undefined =>
     machine ? jobs.find((j) => j.Uuid === machine?.CurrentJob) : undefined;
@@ -124,7 +141,7 @@ export function machineView(root: HTMLElement, id: string, ctx: ViewContext): Cl
     if (!machine) return;
     title.textContent = `Machine ${machine.Name}`;
     drawFacts();
-    replaceChildren(timelineBox, timeline(machine, jobs, current()));
+    replaceChildren(timelineBox, timeline(machine, jobs, current(), previews));
     // Controls are redrawn only when what they show changed, so a half-made choice survives.
     const key = `${machine.Runnable}|${machine.Workflow}|${machine.Stage}`;
     if (choices && canChangeMachines() && key !== controlsKey) {
