@@ -8,13 +8,12 @@
 // node dashboard_test.mjs --fleet <drover-fleet> --drover <drover> --node-dir <dir holding
 //      node_modules/playwright-core> --screenshots <dir> [--chromium /usr/bin/chromium]
 // Plain node (18 or later), no test framework.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { parseArgs } from "node:util";
+import { api, check, eventually, launchChromium, log, logIn, runScript, setStep, shot, startFleet,
+         startProcess, step, stopEverything, text, tokenOf } from "./harness.mjs";
 
 const TEST_LIMIT_MS = 240_000; // ctest's TIMEOUT is 300 s: time left to clean up and report
 const FLEET_MACHINES = 20;
@@ -33,125 +32,6 @@ const { values: opt } = parseArgs({
     chromium: { type: "string", default: "/usr/bin/chromium" },
   },
 });
-
-class TestFailure extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new TestFailure(message);
-}
-
-function log(line) {
-  process.stdout.write(`${line}\n`);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Polls `probe` until it returns a truthy value; fails saying `what` (a string, or a function
-// that says what was last seen).
-async function eventually(what, probe, limitMs) {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const result = await probe();
-    if (result) return result;
-    if (Date.now() > end) {
-      const said = typeof what === "function" ? what() : what;
-      throw new TestFailure(`${said}: not within ${limitMs / 1000} s`);
-    }
-    await sleep(250);
-  }
-}
-
-// ---- processes: the fleet (and its droverd) and the agent, stopped by stopEverything() ----
-
-const running = [];
-let browser = null;
-
-function startProcess(name, file, args, logPath, extra = {}) {
-  const out = fs.openSync(logPath, "a");
-  // Its own process group: a SIGKILL of the group also ends what it started (fleet: droverd).
-  const child = spawn(file, args, { detached: true, stdio: ["ignore", extra.stdout ?? out, out],
-                                    env: extra.env ?? process.env });
-  fs.closeSync(out);
-  const proc = { name, child, logPath, error: null };
-  proc.exited = new Promise((resolve) => {
-    child.on("exit", resolve);
-    child.on("error", (err) => { // it never started: no "exit" comes
-      proc.error = err;
-      resolve();
-    });
-  });
-  running.push(proc);
-  return proc;
-}
-
-// SIGTERM (the clean end), then SIGKILL for the whole group after `graceMs`.
-async function stopProcess(proc, graceMs) {
-  if (proc.error || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  proc.child.kill("SIGTERM");
-  const ended = await Promise.race([proc.exited.then(() => true), sleep(graceMs).then(() => false)]);
-  if (ended) return;
-  log(`# ${proc.name} did not end ${graceMs / 1000} s after SIGTERM: SIGKILL`);
-  try {
-    process.kill(-proc.child.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-  await proc.exited;
-}
-
-function tail(file, lines = 25) {
-  try {
-    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
-// drover-fleet's --announce line: endpoint, admin login, droverd's data dir and pid.
-async function startFleet(outDir) {
-  const fleet = startProcess("drover-fleet", opt.fleet, [
-    "--scenario", "boot-storm", "-n", String(FLEET_MACHINES), "-w", "4", "-d", "600",
-    "--action-ms-min", "800", "--action-ms-max", "2500", "--reboot-ms", "2000",
-    "--ceiling-seconds", "0", "--announce", "--keep-serving",
-  ], path.join(outDir, "fleet.log"), { stdout: "pipe" });
-  const lines = readline.createInterface({ input: fleet.child.stdout });
-  const announced = new Promise((resolve) => {
-    lines.on("line", (line) => {
-      if (line.startsWith("{")) resolve(JSON.parse(line));
-      fs.appendFileSync(fleet.logPath, `${line}\n`);
-    });
-  });
-  const first = await Promise.race([announced, fleet.exited.then(() => null), sleep(60_000)]);
-  const how = fleet.error ? `did not start: ${fleet.error.message}`
-            : fleet.child.exitCode === null ? "hangs" : `exited ${fleet.child.exitCode}`;
-  check(first, `drover-fleet announced nothing (it ${how}):\n${tail(fleet.logPath)}`);
-  return first;
-}
-
-// ---- the API, as any client: a token from a Basic login, JSON in and out ----
-
-function basic(user, password) {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-}
-
-async function api(endpoint, method, route, { auth, body, expect = [200, 201] } = {}) {
-  const res = await fetch(`${endpoint}/api/v3/${route}`, {
-    method,
-    headers: { Authorization: auth, Accept: "application/json",
-               ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  check([expect].flat().includes(res.status),
-        `${method} /api/v3/${route}: HTTP ${res.status}, wanted ${expect}: ${text}`);
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function tokenOf(endpoint, user, password) {
-  const r = await api(endpoint, "GET", `users/${user}/token?ttl=3600`,
-                      { auth: basic(user, password) });
-  return `Bearer ${r.json.Token}`;
-}
 
 // Where the failing machine's params come from, one source per level of spec 8, and one param
 // (ui/disk) set at four levels: the machine's own value must win over the others.
@@ -202,34 +82,6 @@ async function currentJobState(endpoint, admin, uuid) {
   return (await api(endpoint, "GET", `jobs/${m.CurrentJob}`, { auth: admin })).json.State;
 }
 
-// ---- the browser ----
-
-function loadPlaywright() {
-  const require = createRequire(path.join(path.resolve(opt["node-dir"]), "package.json"));
-  try {
-    return require("playwright-core");
-  } catch (err) {
-    throw new TestFailure(`playwright-core not found under ${opt["node-dir"]}/node_modules ` +
-                          `(the ui_npm_ci test runs npm ci there): ${err.message}`);
-  }
-}
-
-async function shot(page, outDir, name) {
-  await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
-  log(`# screenshot ${name}.png`);
-}
-
-async function logIn(page, user, password) {
-  await page.getByLabel("User name").fill(user);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("button", { name: "Log out" }).waitFor();
-}
-
-async function text(locator) {
-  return (await locator.count()) ? (await locator.first().textContent()) ?? "" : "";
-}
-
 // The counts bar's number for one job state (-1 while it is not drawn).
 async function stateCount(page, state) {
   const t = await text(page.locator(`[data-count-state="${state}"] strong`));
@@ -259,10 +111,9 @@ async function openMachineFromFleet(page, name) {
 }
 
 // The machine view's params table: each param's source and the sources it overrides as
-// PARAM_SOURCES says, and each value shown equal to droverd's own resolution (aggregate=true).
+// PARAM_SOURCES says, and each value shown equal to droverd's own resolution: the single-param
+// GET with aggregate=true, which (unlike the whole map's) falls back to the default (spec 8).
 async function checkParamSources(page, endpoint, admin, machine) {
-  const server = (await api(endpoint, "GET", `machines/${machine.Uuid}/params?aggregate=true`,
-                            { auth: admin })).json;
   const table = page.getByTestId("params");
   await table.waitFor();
   for (const [name, want] of Object.entries(PARAM_SOURCES)) {
@@ -272,8 +123,9 @@ async function checkParamSources(page, endpoint, admin, machine) {
     check(cells[1] === want.source && cells[2] === want.shadowed,
           `${name}: shown from "${cells[1]}" over "${cells[2]}", want "${want.source}" over ` +
           `"${want.shadowed}"`);
-    check(cells[0] === JSON.stringify(server[name]),
-          `${name}: the dashboard shows ${cells[0]}, droverd resolves ${JSON.stringify(server[name])}`);
+    const server = JSON.stringify((await api(
+        endpoint, "GET", `machines/${machine.Uuid}/params/${name}?aggregate=true`, { auth: admin })).json);
+    check(cells[0] === server, `${name}: the dashboard shows ${cells[0]}, droverd resolves ${server}`);
   }
 }
 
@@ -400,21 +252,17 @@ async function runSteps(ctx) {
   });
 }
 
-let stepName = "start";
-async function step(name, fn) {
-  stepName = name;
-  const t0 = Date.now();
-  const result = await fn();
-  log(`ok - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return result;
+// A boot storm of FLEET_MACHINES machines with actions of 0.8-2.5 s: slow enough for the
+// browser to see them move, quick enough to finish within the test.
+function fleetArgs() {
+  return ["--scenario", "boot-storm", "-n", String(FLEET_MACHINES), "-w", "4", "-d", "600",
+          "--action-ms-min", "800", "--action-ms-max", "2500", "--reboot-ms", "2000",
+          "--ceiling-seconds", "0", "--announce", "--keep-serving"];
 }
 
 async function main() {
   for (const o of ["fleet", "drover", "node-dir", "screenshots"])
     check(opt[o], `--${o} is required`);
-  check(fs.existsSync(opt.chromium), `no browser at ${opt.chromium}: the browser tests need ` +
-        "Debian's chromium (packaging/install-deps.sh installs it)");
-  const { chromium } = loadPlaywright();
   const outDir = path.resolve(opt.screenshots);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
@@ -422,8 +270,8 @@ async function main() {
   let page = null;
   const pageErrors = [];
   try {
-    stepName = "drover-fleet starts and announces droverd";
-    const announce = await startFleet(outDir);
+    setStep("drover-fleet starts and announces droverd");
+    const announce = await startFleet(opt.fleet, fleetArgs(), outDir);
     const endpoint = announce.endpoint;
     log(`# droverd ${endpoint} (pid ${announce.droverd_pid}), data in ${announce.data_dir}`);
     const admin = await tokenOf(endpoint, announce.user, announce.password);
@@ -438,8 +286,8 @@ async function main() {
       return m;
     });
 
-    stepName = "chromium starts";
-    browser = await chromium.launch({ executablePath: opt.chromium, headless: true });
+    setStep("chromium starts");
+    const browser = await launchChromium(opt["node-dir"], opt.chromium);
     const context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
     context.setDefaultTimeout(20_000);
     page = await context.newPage();
@@ -456,40 +304,4 @@ async function main() {
   }
 }
 
-// The browser, then the agent (while droverd still takes its last words), then the fleet.
-async function stopEverything() {
-  await browser?.close().catch(() => undefined);
-  browser = null;
-  for (const p of [...running].reverse()) await stopProcess(p, 20_000);
-}
-
-function report(err) {
-  log(`not ok - ${stepName}`);
-  log(err instanceof TestFailure ? err.message : err?.stack ?? String(err));
-  for (const p of running) log(`--- ${p.name}: last lines of ${p.logPath}\n${tail(p.logPath)}`);
-}
-
-let finished = false;
-const limit = setTimeout(() => {
-  if (finished) return;
-  report(new TestFailure(`the whole test took longer than ${TEST_LIMIT_MS / 1000} s`));
-  stopEverything().finally(() => process.exit(1));
-}, TEST_LIMIT_MS);
-for (const sig of ["SIGINT", "SIGTERM"])
-  process.on(sig, () => {
-    log(`not ok - ${sig} during: ${stepName}`);
-    stopEverything().finally(() => process.exit(1));
-  });
-
-main().then(
-  () => {
-    finished = true;
-    clearTimeout(limit);
-    process.exit(0);
-  },
-  (err) => {
-    finished = true;
-    clearTimeout(limit);
-    report(err);
-    process.exit(1);
-  });
+runScript(main, TEST_LIMIT_MS);
