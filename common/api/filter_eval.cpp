@@ -1,6 +1,5 @@
 // Evaluation of parsed list queries (spec 6.2): filter, sort, reverse, offset, limit.
 #include <algorithm>
-#include <numeric>
 
 #include "common/api/filter_values.hpp"
 #include "common/api/filters.hpp"
@@ -79,22 +78,15 @@ bool sorts_before(const SortValues& a, const SortValues& b) {
     return false;
 }
 
-void sort_items(std::vector<json>& items, const std::vector<SortKey>& keys,
-                const IndexReader& read) {
-    std::vector<SortValues> values;
-    values.reserve(items.size());
-    for (const auto& item : items)
-        values.push_back(sort_values(keys, item, read));
-    std::vector<std::size_t> order(items.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+// Stable: positions that compare equal keep their order.
+void sort_positions(std::vector<std::size_t>& positions, const std::vector<json>& items,
+                    const std::vector<SortKey>& keys, const IndexReader& read) {
+    std::vector<SortValues> values(items.size());
+    for (auto i : positions)
+        values[i] = sort_values(keys, items[i], read);
+    std::stable_sort(positions.begin(), positions.end(), [&](std::size_t a, std::size_t b) {
         return sorts_before(values[a], values[b]);
     });
-    std::vector<json> sorted;
-    sorted.reserve(items.size());
-    for (auto i : order)
-        sorted.push_back(std::move(items[i]));
-    items = std::move(sorted);
 }
 
 }  // namespace
@@ -113,21 +105,43 @@ bool matches(const FilterSpec& spec, const json& obj, const IndexReader& read) {
                        [&](const FilterClause& c) { return clause_matches(c, obj, read); });
 }
 
+PageSelection select_page(const FilterSpec& spec, const std::vector<json>& items,
+                          const IndexReader& read) {
+    PageSelection result;
+    result.total = items.size();
+    std::vector<std::size_t> positions;
+    for (std::size_t i = 0; i < items.size(); ++i)
+        if (matches(spec, items[i], read)) positions.push_back(i);
+    result.filtered = positions.size();
+    const auto& opts = spec.options;
+    if (!opts.sort.empty()) sort_positions(positions, items, opts.sort, read);
+    if (opts.reverse) std::reverse(positions.begin(), positions.end());
+    std::size_t first = std::min(opts.offset.value_or(0), positions.size());
+    std::size_t count = std::min(opts.limit.value_or(positions.size()), positions.size() - first);
+    auto begin = positions.begin() + static_cast<std::ptrdiff_t>(first);
+    result.page.assign(begin, begin + static_cast<std::ptrdiff_t>(count));
+    return result;
+}
+
 ListResult apply_list_query(const FilterSpec& spec, std::vector<json> items,
                             const IndexReader& read) {
+    PageSelection selected = select_page(spec, items, read);
     ListResult result;
-    result.total = items.size();
-    std::erase_if(items, [&](const json& obj) { return !matches(spec, obj, read); });
-    result.filtered = items.size();
-    const auto& opts = spec.options;
-    if (!opts.sort.empty()) sort_items(items, opts.sort, read);
-    if (opts.reverse) std::reverse(items.begin(), items.end());
-    std::size_t first = std::min(opts.offset.value_or(0), items.size());
-    std::size_t count = std::min(opts.limit.value_or(items.size()), items.size() - first);
-    auto begin = items.begin() + static_cast<std::ptrdiff_t>(first);
-    result.items.assign(std::make_move_iterator(begin),
-                        std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(count)));
+    result.total = selected.total;
+    result.filtered = selected.filtered;
+    result.items.reserve(selected.page.size());
+    for (auto i : selected.page)
+        result.items.push_back(std::move(items[i]));
     return result;
+}
+
+std::vector<std::string> fields_of(const FilterSpec& spec) {
+    std::vector<std::string> out;
+    for (const auto& clause : spec.all_of)
+        out.push_back(clause.index);
+    for (const auto& key : spec.options.sort)
+        out.push_back(key.index);
+    return out;
 }
 
 }  // namespace drover::api

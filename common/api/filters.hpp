@@ -126,4 +126,17 @@ struct ListResult {
 ListResult apply_list_query(const FilterSpec& spec, std::vector<nlohmann::json> items,
                             const IndexReader& read = member_reader());
 
+// apply_list_query's selection as positions in `items`, for a caller that filters and sorts
+// small projections of its objects (fields_of) and then loads only the page's whole objects.
+struct PageSelection {
+    std::vector<std::size_t> page;  // positions in the items given, in the page's order
+    std::size_t total = 0;
+    std::size_t filtered = 0;
+};
+PageSelection select_page(const FilterSpec& spec, const std::vector<nlohmann::json>& items,
+                          const IndexReader& read = member_reader());
+
+// The indexes a query filters or sorts by: all select_page reads of each item.
+std::vector<std::string> fields_of(const FilterSpec& spec);
+
 }  // namespace drover::api

@@ -20,17 +20,11 @@ void handle_collection(objects::ObjectService& objects, const std::string& prefi
                        const http::Request& req, http::Response& res,
                        const objects::WriteContext& ctx, bool decode) {
     if (req.method == "GET" || req.method == "HEAD") {
-        std::optional<api::Expected<ListPage, model::Error>> page;
-        auto listed = objects.list_with_params(
-            prefix,
-            [&](std::vector<Json> items, const objects::ObjectService::ParamValue& param) {
-                page = apply_list_query(prefix, std::move(items), req.query, param);
-            },
-            decode);
-        if (!listed) return reply_error(res, listed.error());
-        if (!*page) return reply_error(res, page->error());
-        ListPage& result = page->value();
-        res.headers.emplace("X-DRP-LIST-COUNT", std::to_string(result.items.size()));
+        auto page = list_objects(objects, prefix, req.query, decode,
+                                 req.method == "HEAD" ? ListItems::CountOnly : ListItems::Read);
+        if (!page) return reply_error(res, page.error());
+        ListPage& result = page.value();
+        res.headers.emplace("X-DRP-LIST-COUNT", std::to_string(result.count));
         res.headers.emplace("X-DRP-LIST-TOTAL-COUNT", std::to_string(result.total));
         res.headers.emplace("X-DRP-LIST-FILTER-COUNT", std::to_string(result.filtered));
         Json body = Json::array();

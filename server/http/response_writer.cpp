@@ -3,6 +3,8 @@
 
 #include <strings.h>
 
+#include <optional>
+
 #include "server/http/date_header.hpp"
 
 namespace drover::http {
@@ -47,10 +49,13 @@ void append_handler_headers(std::string& out, const Headers& headers) {
         if (!is_server_header(name) && is_safe_header(name, value)) append_header(out, name, value);
 }
 
-std::string content_length_for(const Response& response, bool head_only) {
+// A HEAD whose handler built no body gives the handler's Content-Length, or none: 0 would claim
+// that a GET's body is empty, and RFC 9110 8.6 lets a HEAD answer leave the length out.
+std::optional<std::string> content_length_for(const Response& response, bool head_only) {
     if (head_only && response.body.empty()) {
         auto it = response.headers.find("Content-Length");
         if (it != response.headers.end()) return it->second;
+        return std::nullopt;
     }
     return std::to_string(response.body.size());
 }
@@ -153,7 +158,8 @@ std::string serialize_response(const Response& response, bool head_only, bool ke
     append_status_line(out, response.status);
     append_handler_headers(out, response.headers);
     append_header(out, "Date", date_header_now());
-    if (!bodiless) append_header(out, "Content-Length", content_length_for(response, head_only));
+    if (auto length = content_length_for(response, head_only); length && !bodiless)
+        append_header(out, "Content-Length", *length);
     append_header(out, "Connection", keep_alive ? "keep-alive" : "close");
     out += "\r\n";
     if (!head_only && !bodiless) out += response.body;

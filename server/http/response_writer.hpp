@@ -4,7 +4,8 @@
 // are replaced, and so is Date (every answer carries the server's clock, see date_header). HEAD:
 // the body is never sent; Content-Length is the size of the body the handler produced, or, when
 // it produced none, the handler's own Content-Length header (so a router can answer HEAD without
-// rendering the body). 1xx, 204 and 304 carry neither body nor length.
+// rendering the body), or else no Content-Length at all (RFC 9110 8.6: never a length a GET would
+// not have). 1xx, 204 and 304 carry neither body nor length.
 // Handler headers containing CR or LF are dropped (no response splitting).
 #pragma once
 #include <string>

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/api/json_fields.hpp"
 #include "common/security/secure_value.hpp"
 #include "server/objects/object_errors.hpp"
 #include "server/store/store.hpp"
@@ -42,6 +43,11 @@ class Collection {
     // Every object as the API shows it, in key order.
     virtual void list(const store::ReadView& view,
                       const std::function<void(model::Json)>& visit) const = 0;
+    // Every object's members named in `fields` (hidden ones blanked) with its stored key, in key
+    // order: what a list filters and sorts by, without building whole documents.
+    virtual void list_fields(
+        const store::ReadView& view, const api::FieldSet& fields,
+        const std::function<void(std::string_view key, model::Json fields)>& visit) const = 0;
 
     virtual ObjectResult create(store::WriteTxn& txn, const model::Json& body,
                                 const WriteContext& ctx) = 0;

@@ -246,6 +246,25 @@ api::Expected<bool, model::Error> ObjectService::list_with_params(
     return true;
 }
 
+api::Expected<bool, model::Error> ObjectService::list_fields(
+    const std::string& prefix, const api::FieldSet& fields,
+    const std::function<void(std::vector<Json>, const LoadObject&)>& use) const {
+    Collection* c = find(prefix);
+    if (!c) return api::unexpected(not_found(prefix, ""));
+    store_.read([&](const store::ReadView& view) {
+        std::vector<std::string> keys;
+        std::vector<Json> items;
+        c->list_fields(view, fields, [&](std::string_view key, Json j) {
+            keys.emplace_back(key);
+            items.push_back(std::move(j));
+        });
+        // Within this snapshot every listed key is present.
+        LoadObject load = [&](std::size_t i) { return c->get(view, keys.at(i)).value_or(Json()); };
+        use(std::move(items), load);
+    });
+    return true;
+}
+
 ObjectResult ObjectService::get_params(const std::string& prefix, const std::string& id,
                                        ParamScope scope, bool decode) const {
     if (!has_params(prefix)) return fail(not_found(prefix, id));

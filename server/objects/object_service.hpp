@@ -78,6 +78,15 @@ class ObjectService {
         const std::function<void(std::vector<model::Json> items, const ParamValue& param)>& use,
         bool decode = false) const;
 
+    // Runs `use` inside one snapshot with the members named in `fields` of every object of the
+    // type (hidden ones blanked) and a loader of any of those objects whole, by its position: a
+    // list that filters and sorts by plain members reads whole only the objects it returns.
+    using LoadObject = std::function<model::Json(std::size_t position)>;
+    api::Expected<bool, model::Error> list_fields(
+        const std::string& prefix, const api::FieldSet& fields,
+        const std::function<void(std::vector<model::Json> items, const LoadObject& load)>& use)
+        const;
+
     // spec 6.3 param sub-resources (machines, profiles, stages).
     ObjectResult get_params(const std::string& prefix, const std::string& id, ParamScope scope,
                             bool decode = false) const;

@@ -101,6 +101,18 @@ class TypedCollection final : public Collection {
         });
     }
 
+    void list_fields(
+        const store::ReadView& view, const api::FieldSet& fields,
+        const std::function<void(std::string_view, model::Json)>& visit) const override {
+        view.scan(T::kPrefix, "", [&](std::string_view key, std::string_view value) {
+            auto projected = api::project_fields(value, fields);
+            model::Json doc = projected ? std::move(*projected) : model::Json::parse(value);
+            TypeTraits<T>::hide(doc);
+            visit(key, std::move(doc));
+            return true;
+        });
+    }
+
     ObjectResult create(store::WriteTxn& txn, const model::Json& body,
                         const WriteContext& ctx) override {
         T obj;

@@ -192,6 +192,20 @@ TEST_CASE("lists: filters, sort, reverse, offset, limit and counts", "[integrati
     auto head = c->Head("/api/v3/profiles?Name=Re(^p[0-2]$)");
     REQUIRE(head);
     CHECK(head->get_header_value("X-DRP-LIST-FILTER-COUNT") == "3");
+    // A list reads only the members it filters and sorts by, then the page's objects whole:
+    // each item is the object as its own GET shows it.
+    for (const auto& item : page.body)
+        CHECK(item == get(*c, "/api/v3/profiles/" + item["Name"].get<std::string>()).body);
+    // HEAD counts the page without building it: GET's counts, and no Content-Length.
+    const char* paged = "/api/v3/profiles?Description=odd&sort=Name&offset=1&limit=5";
+    auto full = c->Get(paged);
+    auto counted = c->Head(paged);
+    REQUIRE(full);
+    REQUIRE(counted);
+    for (const char* h : {"X-DRP-LIST-COUNT", "X-DRP-LIST-FILTER-COUNT", "X-DRP-LIST-TOTAL-COUNT"})
+        CHECK(counted->get_header_value(h) == full->get_header_value(h));
+    CHECK(counted->get_header_value("X-DRP-LIST-COUNT") == "1");
+    CHECK_FALSE(counted->has_header("Content-Length"));
 }
 
 TEST_CASE("param sub-resources and the precedence of spec 8", "[integration][spec6.3][spec8]") {

@@ -92,6 +92,20 @@ TEST_CASE("HEAD keeps the handler's Content-Length when it built no body", "[htt
     CHECK(next->header("Content-Length") == "0");
 }
 
+TEST_CASE("HEAD without a body or a Content-Length from the handler sends no length", "[http]") {
+    // A list's HEAD counts its page without building it: a length of 0 would be a false claim.
+    TestServer s({}, [](const Request&, Response& res) { res.headers.emplace("X-Count", "7"); });
+    RawClient c(s.port());
+    REQUIRE(c.send_all("HEAD /x HTTP/1.1\r\nHost: t\r\n\r\n" + get_request("/y")));
+    auto head = c.read_response(true);
+    REQUIRE(head);
+    CHECK(head->header("X-Count") == "7");
+    CHECK(head->head.find("Content-Length") == std::string::npos);
+    auto next = c.read_response();  // the connection stays usable: nothing stray was sent
+    REQUIRE(next);
+    CHECK(next->header("Content-Length") == "0");
+}
+
 TEST_CASE("one keep-alive connection serves many sequential requests", "[http]") {
     TestServer s({}, echo);
     RawClient c(s.port());
