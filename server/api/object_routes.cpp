@@ -27,6 +27,11 @@ void handle_collection(objects::ObjectService& objects, const std::string& prefi
         res.headers.emplace("X-DRP-LIST-COUNT", std::to_string(result.count));
         res.headers.emplace("X-DRP-LIST-TOTAL-COUNT", std::to_string(result.total));
         res.headers.emplace("X-DRP-LIST-FILTER-COUNT", std::to_string(result.filtered));
+        if (req.method == "HEAD") {  // counted, not built: the head has no length (http layer)
+            res.status = 200;
+            res.headers.emplace("Content-Type", "application/json");
+            return;
+        }
         Json body = Json::array();
         for (auto& item : result.items)
             body.push_back(std::move(item));
