@@ -72,10 +72,10 @@ EventBus::EventBus(const store::Store& store, EventBusOptions options)
 
 EventBus::~EventBus() {
     {
-        std::lock_guard lock(mutex_);
+        std::lock_guard lock(pending_mutex_);
         stopping_ = true;
     }
-    stop_cv_.notify_all();
+    wake_.notify_all();
     heartbeat_.join();
 }
 
@@ -125,8 +125,18 @@ void EventBus::deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
 
 Subscription EventBus::subscribe(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
                                  std::optional<std::uint64_t> since, EventVisibility visible) {
-    std::lock_guard lock(mutex_);  // no publish interleaves with the replay below
-    return subscribe_locked(std::move(stream), std::move(filters), since, std::move(visible));
+    std::vector<Attaching> one(1);
+    one[0].sub = Subscriber{std::move(stream), std::move(filters), since.value_or(0), std::nullopt,
+                            std::move(visible)};
+    one[0].replays = since.has_value();
+    replay(one);
+    std::lock_guard lock(mutex_);  // what was committed meanwhile, then live
+    replay(one);
+    Subscription out;
+    out.outcome = one[0].outcome;
+    out.first_retained = one[0].first_retained;
+    if (!one[0].cut) out.id = register_locked(one[0]);
+    return out;
 }
 
 bool EventBus::can_resume(std::uint64_t since) const {
@@ -138,51 +148,60 @@ bool EventBus::can_resume(std::uint64_t since) const {
     return ok;
 }
 
-Subscription EventBus::subscribe_locked(std::shared_ptr<http::Stream> stream,
-                                        api::FilterSet filters, std::optional<std::uint64_t> since,
-                                        EventVisibility visible) {
-    Subscription out;
-    Subscriber sub{std::move(stream), std::move(filters), last_published_, std::nullopt,
-                   std::move(visible)};
-    if (since) {
-        std::uint64_t first = 0, last = 0;
-        std::vector<store::EventRecord> replay;
-        store_.read([&](const store::ReadView& view) {
-            first = view.first_event_seq();
-            last = view.last_event_seq();
-            if (*since > last || (*since < last && first > *since + 1))
-                return;  // pruned, or not ours
-            view.scan_events(*since, [&](const store::EventRecord& r) {
-                replay.push_back(r);
-                return true;
-            });
-        });
-        if (*since > last || (*since < last && first > *since + 1)) {
-            out.outcome = SubscribeOutcome::Gone;
-            out.first_retained = first;
-            return out;
+// One read of the store for the whole batch, each event routed once: a restarted droverd sees
+// its whole fleet reconnect at once, each stream resuming from about the same point.
+void EventBus::replay(std::vector<Attaching>& batch) const {
+    store_.read([&](const store::ReadView& view) {
+        const std::uint64_t first = view.first_event_seq(), last = view.last_event_seq();
+        std::optional<std::uint64_t> from;
+        for (auto& a : batch) {
+            if (!a.replays || a.cut) continue;
+            const std::uint64_t since = a.sub.last_seq;
+            if (since > last || (since < last && first > since + 1)) {  // pruned, or not ours
+                a.outcome = SubscribeOutcome::Gone;
+                a.first_retained = first;
+                a.cut = true;
+                continue;
+            }
+            from = std::min(from.value_or(since), since);
         }
-        sub.last_seq = *since;
-        for (const auto& r : replay) {
+        if (!from) return;
+        view.scan_events(*from, [&](const store::EventRecord& r) {
             std::optional<store::EventRoute> read_back;
             const auto* route = route_of(r, read_back);
-            if (!route) continue;
-            if (sub.filters.matches(route->type, route->action, route->key) &&
-                (!sub.visible || sub.visible(route->type, route->key, route->job_machine)))
-                sub.stream->write(sse_frame(r.seq, r.data));
-            sub.last_seq = r.seq;
-        }
-        sub.last_seq = std::max(sub.last_seq, std::min(last_published_, last));
-    }
-    out.id = next_id_++;
-    sub.keys = sub.filters.index_keys();
-    if (sub.keys)
-        for (const auto& k : *sub.keys)
-            by_key_[k].insert(out.id);
+            std::optional<std::string> frame;
+            for (auto& a : batch) {
+                if (!a.replays || a.cut || r.seq <= a.sub.last_seq) continue;
+                if (route && a.sub.filters.matches(route->type, route->action, route->key) &&
+                    (!a.sub.visible ||
+                     a.sub.visible(route->type, route->key, route->job_machine))) {
+                    if (!frame) frame = sse_frame(r.seq, r.data);
+                    if (!a.sub.stream->write(*frame)) {
+                        a.sub.stream->finish_with(resume_frame(a.sub.last_seq, "slow consumer"));
+                        a.cut = true;
+                        continue;
+                    }
+                }
+                a.sub.last_seq = r.seq;
+            }
+            return true;
+        });
+        for (auto& a : batch)
+            if (a.replays && !a.cut) a.sub.last_seq = std::max(a.sub.last_seq, last);
+    });
+}
+
+std::uint64_t EventBus::register_locked(Attaching& a) {
+    if (!a.replays) a.sub.last_seq = last_published_;
+    const std::uint64_t id = next_id_++;
+    a.sub.keys = a.sub.filters.index_keys();
+    if (a.sub.keys)
+        for (const auto& k : *a.sub.keys)
+            by_key_[k].insert(id);
     else
-        wildcard_.insert(out.id);
-    subscribers_.emplace(out.id, std::move(sub));
-    return out;
+        wildcard_.insert(id);
+    subscribers_.emplace(id, std::move(a.sub));
+    return id;
 }
 
 std::shared_ptr<EventBus::Handle> EventBus::attach(std::shared_ptr<http::Stream> stream,
@@ -191,35 +210,57 @@ std::shared_ptr<EventBus::Handle> EventBus::attach(std::shared_ptr<http::Stream>
                                                    EventVisibility visible) {
     auto handle = std::make_shared<Handle>(*this);
     {
-        std::lock_guard lock(mutex_);
+        std::lock_guard lock(pending_mutex_);
         pending_.push_back(
             {handle, std::move(stream), std::move(filters), since, std::move(visible)});
     }
-    stop_cv_.notify_all();
+    wake_.notify_all();
     return handle;
 }
 
-// Called with the bus mutex held; takes the handle's mutex inside it (never the other way round).
-void EventBus::run_attach(PendingAttach p) {
+bool EventBus::Handle::is_closed() {
+    std::lock_guard lock(mutex_);
+    return closed_;
+}
+
+// The replay runs without the bus mutex, which publish() (the committer) and attach's
+// neighbours on the HTTP loop take; only the events committed meanwhile are replayed under it,
+// so none is missed or sent twice on the way to live delivery.
+void EventBus::attach_all(std::vector<PendingAttach> pending) {
+    std::vector<Attaching> batch;
+    for (auto& p : pending) {
+        if (p.handle->is_closed()) continue;
+        Attaching& a = batch.emplace_back();
+        a.handle = std::move(p.handle);
+        a.sub = Subscriber{std::move(p.stream), std::move(p.filters), p.since.value_or(0),
+                           std::nullopt, std::move(p.visible)};
+        a.replays = p.since.has_value();
+    }
+    if (batch.empty()) return;
     {
-        std::lock_guard handle_lock(p.handle->mutex_);
-        if (p.handle->closed_) return;
+        std::lock_guard lock(mutex_);
+        if (finish_if_closed_locked(batch)) return;
     }
-    if (closed_) {  // the server is stopping: never subscribed, so it resumes where it asked
-        p.stream->finish_with(shutdown_frame(p.since.value_or(last_published_)));
-        return;
+    replay(batch);
+    std::lock_guard lock(mutex_);
+    if (finish_if_closed_locked(batch)) return;
+    replay(batch);
+    for (auto& a : batch) {
+        if (a.outcome == SubscribeOutcome::Gone) a.sub.stream->finish_with(resume_frame(0, "gone"));
+        if (a.cut) continue;
+        std::lock_guard handle_lock(a.handle->mutex_);
+        if (a.handle->closed_) continue;  // the client left while we replayed
+        a.handle->id_ = register_locked(a);
     }
-    Subscription sub =
-        subscribe_locked(p.stream, std::move(p.filters), p.since, std::move(p.visible));
-    if (sub.outcome == SubscribeOutcome::Gone) {
-        p.stream->finish_with(resume_frame(0, "gone"));
-        return;
-    }
-    std::lock_guard handle_lock(p.handle->mutex_);
-    if (p.handle->closed_)
-        remove_locked(sub.id);  // the client left while we replayed
-    else
-        p.handle->id_ = sub.id;
+}
+
+// The server is stopping: never subscribed, so each resumes where it got to (or asked to start).
+bool EventBus::finish_if_closed_locked(std::vector<Attaching>& batch) {
+    if (!closed_) return false;
+    for (auto& a : batch)
+        if (!a.cut)
+            a.sub.stream->finish_with(shutdown_frame(a.replays ? a.sub.last_seq : last_published_));
+    return true;
 }
 
 void EventBus::Handle::close() {
@@ -278,27 +319,32 @@ void EventBus::close_all() {
 void EventBus::heartbeat_loop() {
     auto next_beat =
         std::chrono::steady_clock::now() + std::chrono::seconds(options_.heartbeat_seconds);
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        stop_cv_.wait_until(lock, next_beat, [this] { return stopping_ || !pending_.empty(); });
-        if (stopping_) break;
-        while (!pending_.empty()) {
-            PendingAttach p = std::move(pending_.front());
-            pending_.erase(pending_.begin());
-            run_attach(std::move(p));
+    for (;;) {
+        std::vector<PendingAttach> pending;
+        {
+            std::unique_lock lock(pending_mutex_);
+            wake_.wait_until(lock, next_beat, [this] { return stopping_ || !pending_.empty(); });
+            if (stopping_) return;
+            pending.swap(pending_);
         }
+        if (!pending.empty()) attach_all(std::move(pending));
         if (std::chrono::steady_clock::now() < next_beat) continue;
         next_beat =
             std::chrono::steady_clock::now() + std::chrono::seconds(options_.heartbeat_seconds);
-        std::vector<std::uint64_t> dropped;
-        for (auto& [id, sub] : subscribers_) {
-            if (sub.stream->write(": heartbeat\n\n")) continue;
-            sub.stream->finish_with(resume_frame(sub.last_seq, "slow consumer"));
-            dropped.push_back(id);
-        }
-        for (auto id : dropped)
-            remove_locked(id);
+        write_heartbeats();
     }
+}
+
+void EventBus::write_heartbeats() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::uint64_t> dropped;
+    for (auto& [id, sub] : subscribers_) {
+        if (sub.stream->write(": heartbeat\n\n")) continue;
+        sub.stream->finish_with(resume_frame(sub.last_seq, "slow consumer"));
+        dropped.push_back(id);
+    }
+    for (auto id : dropped)
+        remove_locked(id);
 }
 
 }  // namespace drover::events

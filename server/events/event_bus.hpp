@@ -3,6 +3,8 @@
 // (type, key) filters are filed under those keys, so an event wakes only the streams it concerns;
 // wildcard filters are checked against every event. Invariant: a stream gets every matching
 // event with seq > its resume point exactly once and in order, replay and live delivery included.
+// A replay (store reads, a parse per event) never runs under the lock publish() and the HTTP loop
+// take: a fleet reconnecting after a restart would stall every commit and every connection.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -97,27 +99,43 @@ class EventBus {
         std::optional<std::uint64_t> since;
         EventVisibility visible;
     };
-    Subscription subscribe_locked(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
-                                  std::optional<std::uint64_t> since, EventVisibility visible);
-    void run_attach(PendingAttach p);
+    // A stream on its way in: its cursor (sub.last_seq) moves through the replay before it is
+    // registered for live events.
+    struct Attaching {
+        std::shared_ptr<Handle> handle;  // null for subscribe()
+        Subscriber sub;
+        bool replays = false;  // it resumes after sub.last_seq (Last-Event-ID)
+        bool cut = false;      // finished (gone, or fell behind): never registered
+        SubscribeOutcome outcome = SubscribeOutcome::Subscribed;
+        std::uint64_t first_retained = 0;
+    };
+    // Writes each stream of `batch` the retained events after its cursor that it may see.
+    void replay(std::vector<Attaching>& batch) const;
+    std::uint64_t register_locked(Attaching& a);
+    void attach_all(std::vector<PendingAttach> pending);
+    bool finish_if_closed_locked(std::vector<Attaching>& batch);
     void deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
                  std::vector<std::uint64_t>& dropped);
     void heartbeat_loop();
+    void write_heartbeats();
     void remove_locked(std::uint64_t id);
 
     const store::Store& store_;
     EventBusOptions options_;
     std::atomic<std::uint64_t> published_count_{0};
+    // Held briefly (publish, registration, heartbeats), never for a long replay: the committer
+    // and the HTTP loop (unsubscribe) take it.
     mutable std::mutex mutex_;
     std::uint64_t next_id_ = 1;
     std::uint64_t last_published_ = 0;
     std::map<std::uint64_t, Subscriber> subscribers_;
     std::unordered_map<api::EventKey, std::set<std::uint64_t>, api::EventKeyHash> by_key_;
     std::set<std::uint64_t> wildcard_;
+    bool closed_ = false;       // close_all() ran
+    std::mutex pending_mutex_;  // attach() takes only this one
     std::vector<PendingAttach> pending_;
-    std::condition_variable stop_cv_;
+    std::condition_variable wake_;
     bool stopping_ = false;
-    bool closed_ = false;  // close_all() ran
     std::thread heartbeat_;
 };
 
@@ -125,6 +143,7 @@ class EventBus::Handle {
   public:
     explicit Handle(EventBus& bus) : bus_(bus) {}
     void close();
+    bool is_closed();
 
   private:
     friend class EventBus;

@@ -3,6 +3,8 @@
 // falls behind with a final frame saying where to resume.
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -201,7 +203,8 @@ TEST_CASE(
     handle->close();
 }
 
-TEST_CASE("a live event goes by its writer's route, one read back by its JSON", "[events][spec6.6]") {
+TEST_CASE("a live event goes by its writer's route, one read back by its JSON",
+          "[events][spec6.6]") {
     World w;
     auto mine = std::make_shared<FakeStream>(), other = std::make_shared<FakeStream>();
     auto only_m1 = [](const std::string&, const std::string&, const std::string& machine) {
@@ -224,4 +227,127 @@ TEST_CASE("a live event goes by its writer's route, one read back by its JSON", 
     auto resumed = std::make_shared<FakeStream>();
     w.bus->subscribe(resumed, filters({"jobs.*.*"}), 0, only_m1);
     CHECK(resumed->keys().empty());
+}
+
+namespace {
+
+// A stream whose first write waits until the test lets it go: it holds the bus's thread inside a
+// replay for as long as the test likes.
+class HeldStream : public FakeStream {
+  public:
+    bool write(std::string bytes) override {
+        std::unique_lock lock(hold_mutex_);
+        entered_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return released_; });
+        lock.unlock();
+        return FakeStream::write(std::move(bytes));
+    }
+    void wait_entered() {
+        std::unique_lock lock(hold_mutex_);
+        changed_.wait(lock, [&] { return entered_; });
+    }
+    void release() {
+        std::lock_guard lock(hold_mutex_);
+        released_ = true;
+        changed_.notify_all();
+    }
+
+  private:
+    std::mutex hold_mutex_;
+    std::condition_variable changed_;
+    bool entered_ = false, released_ = false;
+};
+
+// Whether `fn` finishes while the held stream is still held; a deadlock would never finish, so
+// the wait is long and only ends the test, it measures nothing.
+bool finishes_while_held(HeldStream& held, std::function<void()> fn) {
+    auto done = std::async(std::launch::async, std::move(fn));
+    bool finished = done.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+    held.release();
+    done.wait();
+    return finished;
+}
+
+}  // namespace
+
+TEST_CASE("a replay holds up neither commits nor other streams, and joins live without a gap",
+          "[events][spec6.6]") {
+    World w;
+    std::uint64_t first = emit(*w.store, "machines", "e1");
+    emit(*w.store, "machines", "e2");
+    auto held = std::make_shared<HeldStream>();
+    auto handle = w.bus->attach(held, filters({"machines.*.*"}), first);
+    held->wait_entered();  // the bus thread is inside the replay now
+    auto other = std::make_shared<FakeStream>();
+    std::shared_ptr<events::EventBus::Handle> other_handle;
+    CHECK(finishes_while_held(*held, [&] {
+        emit(*w.store, "machines", "e3");  // a commit: its publish takes the bus mutex
+        other_handle = w.bus->attach(other, filters({"machines.*.*"}), first);
+        w.bus->open_streams();
+    }));
+    emit(*w.store, "machines", "e4");
+    for (int i = 0; i < 2000 && w.bus->open_streams() < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    emit(*w.store, "machines", "e5");
+    // e3 was committed during the replay, e4 and e5 may come before or after registration: each
+    // exactly once, in order, for both.
+    const std::vector<std::string> want{"e2", "e3", "e4", "e5"};
+    for (int i = 0; i < 2000 && other->keys().size() < want.size(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(held->keys() == want);
+    CHECK(other->keys() == want);
+    handle->close();
+    other_handle->close();
+    CHECK(w.bus->open_streams() == 0);
+}
+
+TEST_CASE("streams attaching together replay from one scan, each its own events",
+          "[events][spec6.6]") {
+    World w;
+    std::uint64_t start = emit(*w.store, "machines", "m0");
+    for (int i = 0; i < 300; ++i)
+        emit(*w.store, "machines", "m" + std::to_string(i % 30));
+    std::vector<std::shared_ptr<FakeStream>> streams;
+    std::vector<std::shared_ptr<events::EventBus::Handle>> handles;
+    for (int m = 0; m < 30; ++m) {
+        auto s = std::make_shared<FakeStream>();
+        std::string filter = "machines.*.m" + std::to_string(m);
+        handles.push_back(w.bus->attach(s, filters({filter.c_str()}), start + m));
+        streams.push_back(s);
+    }
+    for (int i = 0; i < 2000 && w.bus->open_streams() < 30; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(w.bus->open_streams() == 30);
+    emit(*w.store, "machines", "m7");
+    for (int m = 0; m < 30; ++m) {
+        // After start + m come all 10 of m's own events in the log, and m7 has the live one.
+        std::size_t want = 10 + (m == 7 ? 1 : 0);
+        INFO("stream m" << m);
+        CHECK(streams[m]->keys().size() == want);
+        for (const auto& k : streams[m]->keys())
+            CHECK(k == "m" + std::to_string(m));
+    }
+    for (auto& h : handles)
+        h->close();
+}
+
+TEST_CASE("a stream that falls behind during its replay is cut off where it got to",
+          "[events][spec6.6]") {
+    World w;
+    std::uint64_t start = emit(*w.store, "machines", "k");
+    for (int i = 0; i < 50; ++i)
+        emit(*w.store, "machines", "k" + std::to_string(i));
+    auto small = std::make_shared<FakeStream>(1000);
+    auto handle = w.bus->attach(small, filters({"*.*.*"}), start);
+    for (int i = 0; i < 2000 && small->is_open(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE_FALSE(small->is_open());
+    CHECK(w.bus->open_streams() == 0);
+    auto data = json::parse(small->last().substr(small->last().find("data: ") + 6));
+    // The resume point is the last event it received, so a reconnect misses none.
+    auto got = small->keys();
+    REQUIRE_FALSE(got.empty());
+    CHECK(data["Object"]["LastEventID"].get<std::uint64_t>() == start + got.size());
+    handle->close();
 }
