@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,8 +67,14 @@ void DroverdProcess::start(bool same_port) {
             envp.push_back(*e);
     envp.push_back(nullptr);
     std::fflush(nullptr);  // or the child repeats our buffered output
+    const pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+        // A test that crashes takes its droverd with it: an orphan would hold the test's output
+        // pipe open, and ctest would wait for it until the timeout (start() runs on a test's
+        // main thread, whose exit is the process's).
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
         // droverd starts with no signal blocked, whatever its parent blocks (drover-fleet blocks
         // SIGTERM and SIGINT in every thread).
         sigset_t none;
@@ -227,7 +234,8 @@ std::string DroverdProcess::admin_token() const {
     auto r = c->Get("/api/v3/users/admin/token?ttl=86400");
     if (!r || r->status != 200)
         throw std::runtime_error("cannot log in as admin: " +
-                                 (r ? std::to_string(r->status) + " " + r->body : "no answer"));
+                                 (r ? std::to_string(r->status) + " " + r->body
+                                    : "no answer (" + httplib::to_string(r.error()) + ")"));
     admin_token_ = nlohmann::json::parse(r->body)["Token"].get<std::string>();
     return admin_token_;
 }
@@ -237,7 +245,8 @@ std::string DroverdProcess::machine_token(const std::string& machine) const {
     auto r = c->Get(("/api/v3/machines/" + machine + "/token?ttl=86400").c_str());
     if (!r || r->status != 200)
         throw std::runtime_error("no token for machine " + machine + ": " +
-                                 (r ? std::to_string(r->status) + " " + r->body : "no answer"));
+                                 (r ? std::to_string(r->status) + " " + r->body
+                                    : "no answer (" + httplib::to_string(r.error()) + ")"));
     return nlohmann::json::parse(r->body)["Token"].get<std::string>();
 }
 

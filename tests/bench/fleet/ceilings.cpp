@@ -1,5 +1,7 @@
 #include "ceilings.hpp"
 
+#include <stdlib.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -53,13 +55,20 @@ double measure_http_ceiling(const std::string& endpoint, int connections, double
 
 double measure_store_ceiling(const std::string& dir, int writers, double seconds,
                              double& writes_per_commit) {
+    // A directory of its own: fleet runs side by side (ctest -j, a sanitizer build's suite beside
+    // the plain one) share `dir` (the temp dir), and two stores in one path corrupt each other.
+    std::string path = dir + "/fleet-store-ceiling-XXXXXX";
+    if (!mkdtemp(path.data())) return 0;
     store::StoreOptions options;
-    options.data_dir = dir + "/fleet-store-ceiling";
+    options.data_dir = path;
     options.buckets = {"machines"};
-    std::filesystem::remove_all(options.data_dir);
     store::Status status;
     auto s = store::open_lmdb_store(options, status);
-    if (!s) return 0;
+    std::error_code ec;
+    if (!s) {
+        std::filesystem::remove_all(path, ec);
+        return 0;
+    }
     // A job write's size: the object and its event (which carries the object and its original).
     const std::string value(900, 'v'), event(2000, 'e');
     auto before = s->stats();
@@ -80,7 +89,7 @@ double measure_store_ceiling(const std::string& dir, int writers, double seconds
         static_cast<double>(after.writes - before.writes) /
         static_cast<double>(std::max<std::uint64_t>(1, after.commits - before.commits));
     s.reset();
-    std::filesystem::remove_all(options.data_dir);
+    std::filesystem::remove_all(options.data_dir, ec);
     return rate;
 }
 
