@@ -42,6 +42,12 @@ const store::EventRoute* route_of(const store::EventRecord& record,
     return &*read_back;
 }
 
+// Whether the events after `since` are all still in the retained window [first, last]; a point
+// past `last` is another store's (or a restored one's).
+bool resumable(std::uint64_t since, std::uint64_t first, std::uint64_t last) {
+    return since <= last && !(since < last && first > since + 1);
+}
+
 constexpr int kShutdownRetryMs = 2000;
 
 // The final frame for a stream that is cut off: where to resume, as an SSE event of its own type.
@@ -125,10 +131,9 @@ void EventBus::deliver(Subscriber& sub, std::uint64_t id, const Parsed& ev,
 
 Subscription EventBus::subscribe(std::shared_ptr<http::Stream> stream, api::FilterSet filters,
                                  std::optional<std::uint64_t> since, EventVisibility visible) {
-    std::vector<Attaching> one(1);
-    one[0].sub = Subscriber{std::move(stream), std::move(filters), since.value_or(0), std::nullopt,
-                            std::move(visible)};
-    one[0].replays = since.has_value();
+    std::vector<Attaching> one;
+    one.push_back(
+        Attaching::of(nullptr, std::move(stream), std::move(filters), since, std::move(visible)));
     replay(one);
     std::lock_guard lock(mutex_);  // what was committed meanwhile, then live
     replay(one);
@@ -142,8 +147,7 @@ Subscription EventBus::subscribe(std::shared_ptr<http::Stream> stream, api::Filt
 bool EventBus::can_resume(std::uint64_t since) const {
     bool ok = true;
     store_.read([&](const store::ReadView& view) {
-        std::uint64_t first = view.first_event_seq(), last = view.last_event_seq();
-        ok = since <= last && !(since < last && first > since + 1);
+        ok = resumable(since, view.first_event_seq(), view.last_event_seq());
     });
     return ok;
 }
@@ -157,7 +161,7 @@ void EventBus::replay(std::vector<Attaching>& batch) const {
         for (auto& a : batch) {
             if (!a.replays || a.cut) continue;
             const std::uint64_t since = a.sub.last_seq;
-            if (since > last || (since < last && first > since + 1)) {  // pruned, or not ours
+            if (!resumable(since, first, last)) {
                 a.outcome = SubscribeOutcome::Gone;
                 a.first_retained = first;
                 a.cut = true;
@@ -189,6 +193,19 @@ void EventBus::replay(std::vector<Attaching>& batch) const {
         for (auto& a : batch)
             if (a.replays && !a.cut) a.sub.last_seq = std::max(a.sub.last_seq, last);
     });
+}
+
+EventBus::Attaching EventBus::Attaching::of(std::shared_ptr<Handle> handle,
+                                            std::shared_ptr<http::Stream> stream,
+                                            api::FilterSet filters,
+                                            std::optional<std::uint64_t> since,
+                                            EventVisibility visible) {
+    Attaching a;
+    a.handle = std::move(handle);
+    a.sub = Subscriber{std::move(stream), std::move(filters), since.value_or(0), std::nullopt,
+                       std::move(visible)};
+    a.replays = since.has_value();
+    return a;
 }
 
 std::uint64_t EventBus::register_locked(Attaching& a) {
@@ -230,11 +247,8 @@ void EventBus::attach_all(std::vector<PendingAttach> pending) {
     std::vector<Attaching> batch;
     for (auto& p : pending) {
         if (p.handle->is_closed()) continue;
-        Attaching& a = batch.emplace_back();
-        a.handle = std::move(p.handle);
-        a.sub = Subscriber{std::move(p.stream), std::move(p.filters), p.since.value_or(0),
-                           std::nullopt, std::move(p.visible)};
-        a.replays = p.since.has_value();
+        batch.push_back(Attaching::of(std::move(p.handle), std::move(p.stream),
+                                      std::move(p.filters), p.since, std::move(p.visible)));
     }
     if (batch.empty()) return;
     {

@@ -108,6 +108,9 @@ class EventBus {
         bool cut = false;      // finished (gone, or fell behind): never registered
         SubscribeOutcome outcome = SubscribeOutcome::Subscribed;
         std::uint64_t first_retained = 0;
+        static Attaching of(std::shared_ptr<Handle> handle, std::shared_ptr<http::Stream> stream,
+                            api::FilterSet filters, std::optional<std::uint64_t> since,
+                            EventVisibility visible);
     };
     // Writes each stream of `batch` the retained events after its cursor that it may see.
     void replay(std::vector<Attaching>& batch) const;

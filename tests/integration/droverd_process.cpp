@@ -227,15 +227,22 @@ std::string DroverdProcess::admin_password() const {
     return password;
 }
 
+namespace {
+
+// A failed answer in an exception's words: the status and body, or why there was none.
+std::string answer_of(const httplib::Result& r) {
+    return r ? std::to_string(r->status) + " " + r->body
+             : "no answer (" + httplib::to_string(r.error()) + ")";
+}
+
+}  // namespace
+
 std::string DroverdProcess::admin_token() const {
     if (!admin_token_.empty()) return admin_token_;
     auto c = anonymous_client();
     c->set_basic_auth("admin", admin_password().c_str());
     auto r = c->Get("/api/v3/users/admin/token?ttl=86400");
-    if (!r || r->status != 200)
-        throw std::runtime_error("cannot log in as admin: " +
-                                 (r ? std::to_string(r->status) + " " + r->body
-                                    : "no answer (" + httplib::to_string(r.error()) + ")"));
+    if (!r || r->status != 200) throw std::runtime_error("cannot log in as admin: " + answer_of(r));
     admin_token_ = nlohmann::json::parse(r->body)["Token"].get<std::string>();
     return admin_token_;
 }
@@ -244,9 +251,7 @@ std::string DroverdProcess::machine_token(const std::string& machine) const {
     auto c = client();
     auto r = c->Get(("/api/v3/machines/" + machine + "/token?ttl=86400").c_str());
     if (!r || r->status != 200)
-        throw std::runtime_error("no token for machine " + machine + ": " +
-                                 (r ? std::to_string(r->status) + " " + r->body
-                                    : "no answer (" + httplib::to_string(r.error()) + ")"));
+        throw std::runtime_error("no token for machine " + machine + ": " + answer_of(r));
     return nlohmann::json::parse(r->body)["Token"].get<std::string>();
 }
 
